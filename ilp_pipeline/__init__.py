@@ -1,0 +1,1 @@
+"""ILP pipeline: landed posyandu and puskesmas records to published PWS tables."""

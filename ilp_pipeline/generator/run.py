@@ -1,0 +1,76 @@
+"""`ilp generate`: one call that writes a whole landing directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from ilp_pipeline.generator import writers
+from ilp_pipeline.generator.region import build_region, population_by_age
+from ilp_pipeline.generator.simulate import simulate
+
+SCALES = {"kabupaten": "1606"}
+
+
+@dataclass
+class GenerationSummary:
+    out: str
+    kabkota_code: str
+    months: list[str]
+    kelurahan: int
+    puskesmas: int
+    posyandu: int
+    register_rows: int
+    fhir_resources: int
+    files: int
+    seconds: float
+
+
+def generate(out: Path, months: list[dt.date], seed: int = 7, error_rate: float = 0.0,
+             kabkota_code: str = SCALES["kabupaten"], progress=print) -> GenerationSummary:
+    started = time.perf_counter()
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty: generate into a new directory")
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    region = build_region(kabkota_code, rng)
+    years = sorted({m.year for m in months})
+    progress(f"region {region.kabkota_name}: {len(region.wilayah)} kelurahan, {len(region.puskesmas)} puskesmas, "
+             f"{len(region.posyandu)} posyandu")
+    writers.write_reference(region, out, population_by_age(region, years, rng), years, months[0])
+    progress("simulating people and services")
+    world = simulate(region, months, rng)
+    con = duckdb.connect()
+    try:
+        con.execute("set preserve_insertion_order = true")
+        progress(f"writing {len(world.register):,} register rows")
+        register_rows = writers.write_registers(con, world, out, rng, error_rate)
+        writers.write_kader(world, out)
+        progress("writing FHIR exports")
+        fhir_rows = writers.write_fhir(con, world, out, rng, error_rate)
+    finally:
+        con.close()
+    for leftover in out.glob(".staging*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    summary = GenerationSummary(
+        out=str(out),
+        kabkota_code=region.kabkota_code,
+        months=[f"{m:%Y-%m}" for m in months],
+        kelurahan=len(region.wilayah),
+        puskesmas=len(region.puskesmas),
+        posyandu=len(region.posyandu),
+        register_rows=register_rows,
+        fhir_resources=fhir_rows,
+        files=sum(1 for p in out.rglob("*") if p.is_file()),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    (out.parent / f".{out.name}.generation.json").write_text(json.dumps(asdict(summary), indent=2))
+    return summary
