@@ -415,7 +415,7 @@ def _child_visits(ctx: _Context, children: pd.DataFrame, posyandu_doses: pd.Data
     years = age_days / 365.25
     haz = person["haz0"].to_numpy() + person["haz_drift"].to_numpy() * years + rng.normal(0, 0.08, len(frame))
     length = growth.length_for_age(age_days, female, haz)
-    whz = person["whz0"].to_numpy() + rng.normal(0, 0.2, len(frame))
+    whz = person["whz0"].to_numpy() + rng.normal(0, 0.08, len(frame))
     weight = growth.weight_for_length(np.round(length, 1), age_days < 731, female, whz)
     under_two = age_days < 731
     method_draw = rng.random(len(frame))

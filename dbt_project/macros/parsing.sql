@@ -1,0 +1,83 @@
+{#- Typing of landed text, shared by the staging models (sources.md "General rules"). -#}
+
+{% macro parse_date(expr) -%}
+    coalesce(
+        try_strptime(trim({{ expr }}), '%Y-%m-%d'),
+        try_strptime(trim({{ expr }}), '%d/%m/%Y'),
+        try_strptime(left(trim({{ expr }}), 10), '%Y-%m-%d')
+    )::date
+{%- endmacro %}
+
+{% macro parse_decimal(expr) -%}
+    try_cast(replace(trim({{ expr }}), ',', '.') as double)
+{%- endmacro %}
+
+{% macro parse_integer(expr) -%}
+    try_cast(round(try_cast(replace(trim({{ expr }}), ',', '.') as double)) as integer)
+{%- endmacro %}
+
+{% macro region_code(expr) -%}
+    nullif(regexp_replace(trim({{ expr }}), '[^0-9]', '', 'g'), '')
+{%- endmacro %}
+
+{#- Local service date of an ISO 8601 date-time: with an offset it is shifted to the puskesmas's zone;
+    without one it is already local. -#}
+{% macro local_date(expr, offset_hours) -%}
+    case
+        when regexp_matches({{ expr }}, '(Z|[+-][0-9]{2}:?[0-9]{2})$')
+            then (try_cast({{ expr }} as timestamptz) at time zone 'UTC' + to_hours({{ offset_hours }}))::date
+        else try_cast(left({{ expr }}, 10) as date)
+    end
+{%- endmacro %}
+
+{% macro person_key(expr) -%}
+    sha256(
+        unhex(getvariable('ilp_hmac_opad'))
+        || unhex(sha256(unhex(getvariable('ilp_hmac_ipad')) || encode({{ expr }})))
+    )
+{%- endmacro %}
+
+{#- Rows of a raw table that belong to the version of their file that counts now (raw.current_file). -#}
+{% macro current_version(relation) -%}
+    select raw_rows.*
+    from {{ relation }} as raw_rows
+    inner join {{ source('raw', 'current_file') }} as current_file
+        on raw_rows._source_file = current_file.path
+        and raw_rows._file_hash = current_file.file_hash
+        and current_file.status = 'loaded'
+{%- endmacro %}
+
+{#- Age in completed months on a date (calendar months, as a kader counts them). -#}
+{% macro completed_months(birth_date, on_date) -%}
+    (date_part('year', age({{ on_date }}::timestamp, {{ birth_date }}::timestamp)) * 12
+     + date_part('month', age({{ on_date }}::timestamp, {{ birth_date }}::timestamp)))::integer
+{%- endmacro %}
+
+{#- NIK checks of domain.md: 16 digits, known province (current or historical), real date, serial not 0000. -#}
+{% macro nik_is_valid(nik) -%}
+    (
+        regexp_full_match(coalesce({{ nik }}, ''), '[0-9]{16}')
+        and left({{ nik }}, 2) in (select province_code from {{ ref('province_codes') }})
+        and substr({{ nik }}, 13, 4) <> '0000'
+        and try_strptime(
+            lpad((try_cast(substr({{ nik }}, 7, 2) as integer) % 40)::varchar, 2, '0') || substr({{ nik }}, 9, 4),
+            '%d%m%y'
+        ) is not null
+        and try_cast(substr({{ nik }}, 7, 2) as integer) % 40 > 0
+    )
+{%- endmacro %}
+
+{% macro normalised_name(expr) -%}
+    nullif(regexp_replace(lower(trim({{ expr }})), '[^a-z]', '', 'g'), '')
+{%- endmacro %}
+
+{#- The version of each FHIR resource that counts (sources.md "Versions of one record"): latest
+    meta.lastUpdated, then the later export month, then the later line. -#}
+{% macro latest_version(relation, id_column) -%}
+    select * from {{ relation }}
+    qualify row_number() over (
+        partition by puskesmas_code, {{ id_column }}
+        order by try_cast(last_updated_text as timestamptz) desc nulls last, export_month desc,
+            source_file desc, source_line desc
+    ) = 1
+{%- endmacro %}

@@ -1,0 +1,2 @@
+-- One version per observation (puskesmas + id): the latest by meta.lastUpdated, export month, line.
+{{ latest_version(ref('stg_fhir__observation'), 'observation_id') }}

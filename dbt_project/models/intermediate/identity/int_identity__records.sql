@@ -1,0 +1,35 @@
+-- Person records of both sources with the identity keys of sources.md "Who is who", in order of
+-- strength: a valid NIK; for a child, mother's NIK + birth date + sex; normalised name + birth date +
+-- sex + kelurahan. Restricted layer: NIK, names and birth dates stay here.
+with register as (
+    select
+        'reg:' || source_file || ':' || source_line as record_id,
+        'posyandu' as source,
+        nik,
+        mother_nik,
+        person_name,
+        sex_text as sex,
+        birth_date,
+        coalesce(domicile_code, posyandu_kelurahan_code) as name_kelurahan_code,
+        visit_date as recorded_on
+    from {{ ref('int_posyandu__visits_checked') }}
+    where quarantine_reason is null and not is_duplicate
+),
+
+patients as (
+    select
+        'fhir:' || puskesmas_code || ':' || patient_id as record_id,
+        'puskesmas' as source,
+        case when {{ nik_is_valid('nik_text') }} then nik_text end as nik,
+        case when {{ nik_is_valid('mother_nik_text') }} then mother_nik_text end as mother_nik,
+        person_name,
+        sex_text as sex,
+        birth_date,
+        village_code as name_kelurahan_code,
+        cast(null as date) as recorded_on
+    from {{ ref('int_fhir__patient_latest') }}
+)
+
+select * from register
+union all
+select * from patients

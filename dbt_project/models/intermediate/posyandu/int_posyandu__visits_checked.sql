@@ -1,0 +1,109 @@
+-- Register rows with their fate: quarantined (a reason), a duplicate of the same visit in a more
+-- recently modified file, or accepted. Faulty values are nulled and flagged, not the row
+-- (sources.md "Faulty values versus faulty rows").
+with registers as (
+    select * from {{ ref('stg_posyandu__register') }}
+),
+
+posyandu as (
+    select * from {{ ref('stg_reference__posyandu') }}
+),
+
+ranges as (
+    select column_name, min_value, max_value
+    from {{ source('raw', 'contract_column') }}
+    where source_name = 'posyandu_register'
+),
+
+antigens as (
+    select list(antigen_code) as known_antigens from {{ ref('immunisation_schedule') }}
+),
+
+checked as (
+    select
+        registers.*,
+        posyandu.kelurahan_code as posyandu_kelurahan_code,
+        posyandu.puskesmas_code as posyandu_puskesmas_code,
+        regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1) as file_stem,
+        {{ nik_is_valid('registers.nik_text') }} as nik_valid,
+        {{ nik_is_valid('registers.mother_nik_text') }} as mother_nik_valid,
+        case
+            when registers.visit_date_text is null then 'kolom_wajib_kosong'
+            when registers.visit_date is null then 'tanggal_kunjungan_tidak_valid'
+            when registers.person_name is null then 'kolom_wajib_kosong'
+            when registers.sex_text not in ('L', 'P') or registers.sex_text is null then 'jenis_kelamin_tidak_valid'
+            when registers.birth_date is null then 'tanggal_lahir_tidak_valid'
+            when registers.posyandu_code is null then 'kolom_wajib_kosong'
+            when registers.visit_date > registers.file_modified_at::date then 'tanggal_di_masa_depan'
+            when registers.visit_date < registers.birth_date then 'tanggal_sebelum_lahir'
+            when posyandu.posyandu_code is null then 'kode_posyandu_tidak_dikenal'
+            when regexp_full_match(
+                    regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1), 'PSY[0-9]+'
+                )
+                and regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1) <> registers.posyandu_code
+                then 'kode_posyandu_berbeda'
+        end as quarantine_reason
+    from registers
+    left join posyandu on registers.posyandu_code = posyandu.posyandu_code
+),
+
+valued as (
+    select
+        checked.* exclude (weight_kg, height_cm, systolic_mmhg, diastolic_mmhg, antigen_list),
+        case when nik_valid then nik_text end as nik,
+        case when mother_nik_valid then mother_nik_text end as mother_nik,
+        case when weight_kg between (select min_value from ranges where column_name = 'berat_badan_kg')
+                and (select max_value from ranges where column_name = 'berat_badan_kg') then weight_kg end as weight_kg,
+        case when height_cm between (select min_value from ranges where column_name = 'tinggi_badan_cm')
+                and (select max_value from ranges where column_name = 'tinggi_badan_cm') then height_cm end as height_cm,
+        case when systolic_mmhg between (select min_value from ranges where column_name = 'sistolik')
+                and (select max_value from ranges where column_name = 'sistolik') then systolic_mmhg end as systolic_mmhg,
+        case when diastolic_mmhg between (select min_value from ranges where column_name = 'diastolik')
+                and (select max_value from ranges where column_name = 'diastolik') then diastolic_mmhg end
+            as diastolic_mmhg,
+        list_filter(
+            list_transform(string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
+                lambda a: trim(a)),
+            lambda a: a <> ''
+        ) as antigens_written,
+        list_filter(
+            list_transform(string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
+                lambda a: trim(a)),
+            lambda a: a <> '' and list_contains(antigens.known_antigens, a)
+        ) as antigens,
+        weight_kg as weight_kg_written,
+        height_cm as height_cm_written,
+        systolic_mmhg as systolic_written,
+        diastolic_mmhg as diastolic_written
+    from checked
+    cross join antigens
+),
+
+flagged as (
+    select
+        *,
+        list_filter([
+            case when nik_text <> '' and not nik_valid then 'nik_invalid' end,
+            case when mother_nik_text <> '' and not mother_nik_valid then 'nik_ibu_invalid' end,
+            case when weight_kg_written is not null and weight_kg is null then 'berat_tidak_mungkin' end,
+            case when height_cm_written is not null and height_cm is null then 'tinggi_tidak_mungkin' end,
+            case when (systolic_written is not null and systolic_mmhg is null)
+                    or (diastolic_written is not null and diastolic_mmhg is null) then 'tekanan_darah_tidak_mungkin' end,
+            case when len(antigens_written) > len(antigens) then 'imunisasi_tidak_dikenal' end
+        ], lambda f: f is not null) as value_flags,
+        coalesce(
+            case when nik_valid then 'nik:' || nik_text end,
+            case when mother_nik_valid then 'ibu:' || mother_nik_text || ':' || birth_date || ':' || sex_text end,
+            'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex_text
+        ) as visit_person_hint
+    from valued
+)
+
+select
+    *,
+    quarantine_reason is null
+    and row_number() over (
+        partition by quarantine_reason is null, posyandu_code, visit_date, visit_person_hint
+        order by file_modified_at desc, source_file desc, source_line desc
+    ) > 1 as is_duplicate
+from flagged

@@ -1,0 +1,84 @@
+-- One row per child (0-59 months) and month weighed or measured: SKDN category and the z-scores of the
+-- month's last valid measurement per indicator (domain.md "Growth monitoring (SKDN)"; indicators.md
+-- "Prevalence"). The child's area is their last record of the month.
+with anthropometry as (
+    select
+        *,
+        date_trunc('month', measured_on)::date as period_month
+    from {{ ref('fct_anthropometry') }}
+    where age_days >= 0
+),
+
+weighings as (
+    select * from anthropometry
+    where weight_kg is not null and age_days <= 1826
+    qualify row_number() over (
+        partition by person_key, period_month order by measured_on desc, record_id desc
+    ) = 1
+),
+
+skdn as (
+    select
+        weighings.person_key,
+        weighings.period_month,
+        weighings.measured_on,
+        weighings.weight_kg,
+        lag(weighings.period_month) over (partition by weighings.person_key order by weighings.period_month)
+            as previous_month,
+        lag(weighings.weight_kg) over (partition by weighings.person_key order by weighings.period_month)
+            as previous_weight_kg,
+        weighings.age_completed_months as age_months
+    from weighings
+),
+
+classified as (
+    select
+        skdn.*,
+        increments.minimum_gain_grams,
+        case
+            when skdn.previous_month is null then 'B'
+            when skdn.previous_month = skdn.period_month - interval 1 month
+                then case when (skdn.weight_kg - skdn.previous_weight_kg) * 1000 >= increments.minimum_gain_grams
+                    then 'N' else 'T' end
+            else 'O'
+        end as skdn_category
+    from skdn
+    left join {{ ref('minimum_weight_increment') }} as increments
+        on skdn.age_months between increments.age_months_from and increments.age_months_to
+),
+
+last_valid as (
+    select
+        person_key,
+        period_month,
+        arg_max(haz, measured_on) filter (where haz is not null) as haz,
+        arg_max(haz_implausible, measured_on) filter (where haz is not null) as haz_implausible,
+        arg_max(whz, measured_on) filter (where whz is not null) as whz,
+        arg_max(whz_implausible, measured_on) filter (where whz is not null) as whz_implausible,
+        arg_max(waz, measured_on) filter (where waz is not null) as waz,
+        arg_max(waz_implausible, measured_on) filter (where waz is not null) as waz_implausible
+    from anthropometry
+    group by person_key, period_month
+)
+
+select
+    coalesce(classified.person_key, last_valid.person_key) as person_key,
+    coalesce(classified.period_month, last_valid.period_month) as period_month,
+    classified.skdn_category,
+    classified.weight_kg,
+    classified.previous_weight_kg,
+    classified.minimum_gain_grams,
+    last_valid.haz,
+    last_valid.haz_implausible,
+    last_valid.whz,
+    last_valid.whz_implausible,
+    last_valid.waz,
+    last_valid.waz_implausible,
+    person_month.kelurahan_code,
+    person_month.domicile_status,
+    person_month.puskesmas_code
+from classified
+full outer join last_valid using (person_key, period_month)
+left join {{ ref('fct_person_month') }} as person_month
+    on person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
+    and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)

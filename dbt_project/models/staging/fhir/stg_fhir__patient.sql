@@ -1,0 +1,31 @@
+with patients as (
+    select * from {{ ref('stg_fhir__resource') }}
+    where resource_type = 'Patient' and file_resource_type = 'Patient'
+)
+
+select
+    puskesmas_code,
+    resource_id as patient_id,
+    -- identity (restricted)
+    list_filter(
+        from_json(resource -> '$.identifier', '[{"system":"VARCHAR","value":"VARCHAR"}]'),
+        lambda i: i.system = 'https://fhir.kemkes.go.id/id/nik'
+    )[1].value as nik_text,
+    list_filter(
+        from_json(resource -> '$.identifier', '[{"system":"VARCHAR","value":"VARCHAR"}]'),
+        lambda i: i.system = 'https://fhir.kemkes.go.id/id/nik-ibu'
+    )[1].value as mother_nik_text,
+    resource ->> '$.name[0].text' as person_name,
+    case resource ->> '$.gender' when 'male' then 'L' when 'female' then 'P' end as sex_text,
+    try_cast(resource ->> '$.birthDate' as date) as birth_date,
+    -- domicile: the administrativeCode extension's village
+    {{ region_code("list_filter(
+        from_json(resource -> '$.address[0].extension[0].extension', '[{\"url\":\"VARCHAR\",\"valueCode\":\"VARCHAR\"}]'),
+        lambda e: e.url = 'village'
+    )[1].valueCode") }} as village_code,
+    -- versions
+    last_updated_text,
+    export_month,
+    source_file,
+    source_line
+from patients

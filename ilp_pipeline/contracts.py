@@ -1,0 +1,76 @@
+"""The data contracts in data_contracts/: one description of every landed source, read by all stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from ilp_pipeline.settings import CONTRACTS_DIR
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool = False
+    pii: str = "none"
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class TableContract:
+    name: str
+    raw_table: str
+    columns: tuple[Column, ...]
+    landing_glob: str | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def _columns(raw: list[dict]) -> tuple[Column, ...]:
+    return tuple(
+        Column(
+            name=c["name"],
+            type=c["type"],
+            required=bool(c.get("required", False)),
+            pii=c.get("pii", "none"),
+            allowed=tuple(str(v) for v in c["allowed"]) if "allowed" in c else None,
+            min=c.get("min"),
+            max=c.get("max"),
+        )
+        for c in raw
+    )
+
+
+@cache
+def _load(name: str) -> dict:
+    return yaml.safe_load((CONTRACTS_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def tabular(name: str) -> TableContract:
+    """A contract of a tabular source: posyandu_register, kader, kader_penilaian."""
+    raw = _load(name)
+    return TableContract(raw["source"], raw["raw_table"], _columns(raw["columns"]), raw.get("landing_glob"))
+
+
+def reference_tables() -> dict[str, tuple[str, TableContract]]:
+    """Reference masters: name -> (relative file path, contract)."""
+    raw = _load("reference")
+    return {
+        name: (spec["file"], TableContract(name, f"raw.ref_{name}", _columns(spec["columns"])))
+        for name, spec in raw["tables"].items()
+    }
+
+
+def fhir() -> dict:
+    return _load("fhir")

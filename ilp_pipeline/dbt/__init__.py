@@ -1,0 +1,1 @@
+"""Glue between the dbt project and the rest: seeds derived from packages, the DuckDB connection plugin."""

@@ -1,0 +1,1 @@
+"""Landing directory -> raw tables, one module per kind of source."""

@@ -1,0 +1,228 @@
+"""CSV and XLSX files into raw tables: text as received, column names matched by the contract, lineage.
+
+CSV files with the same header are parsed together by one DuckDB `read_csv`; a file that breaks the batch
+is retried alone and, if it still cannot be read, rejected with a reason while the rest goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from ilp_pipeline.contracts import TableContract
+from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
+
+LINEAGE_DDL = """
+    _extra json,
+    _source_file varchar not null,
+    _line bigint not null,
+    _row_hash varchar not null,
+    _file_hash varchar not null,
+    _file_modified_at timestamp,
+    _loaded_at timestamp not null
+"""
+
+
+class FileRejected(Exception):
+    def __init__(self, reason_code: str, detail: str):
+        super().__init__(detail)
+        self.reason_code = reason_code
+        self.detail = detail
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:
+    columns = ",\n".join(f"    {name} varchar" for name in contract.column_names)
+    con.execute(f"create table if not exists {contract.raw_table} (\n{columns},\n{LINEAGE_DDL})")
+
+
+def normalise(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]]:
+    head = path.open("rb").read(65536)
+    if not head.strip():
+        raise FileRejected("file_kosong", "the file is empty")
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # A cut in the middle of a multi-byte character at the block's end is not an encoding fault.
+        if error.start < len(head) - 4:
+            raise FileRejected("encoding_salah", f"not UTF-8 (byte {error.start})") from None
+        text = head[: error.start].decode("utf-8-sig")
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = [h.strip().strip('"') for h in first.split(delimiter)]
+    return delimiter, header
+
+
+def _column_mapping(contract: TableContract, header: list[str]) -> tuple[dict[str, str], list[str]]:
+    """contract column -> header name as written; and the header names the contract does not know."""
+    by_name: dict[str, str] = {}
+    for raw in header:
+        by_name.setdefault(normalise(raw), raw)
+    missing = [c for c in contract.required if c not in by_name]
+    if missing:
+        raise FileRejected("kolom_wajib_hilang", "required column missing: " + ", ".join(missing))
+    mapping = {c: by_name[c] for c in contract.column_names if c in by_name}
+    extra = [raw for key, raw in by_name.items() if key not in contract.column_names and key]
+    return mapping, extra
+
+
+def _select_list(contract: TableContract, mapping: dict[str, str], extra: list[str]) -> str:
+    parts = []
+    for column in contract.column_names:
+        if column in mapping:
+            parts.append(f"nullif(trim(cast({_ident(mapping[column])} as varchar)), '') as {column}")
+        else:
+            parts.append(f"cast(null as varchar) as {column}")
+    if extra:
+        pack = ", ".join(f"{_sql_string(normalise(e))} := cast({_ident(e)} as varchar)" for e in extra)
+        parts.append(f"to_json(struct_pack({pack})) as _extra")
+    else:
+        parts.append("cast(null as json) as _extra")
+    return ", ".join(parts)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sql: str, select: str,
+            line_offset: str) -> dict[str, int]:
+    """Insert rows of a relation that carries `filename` and a global `_rn` scan order; returns rows per file."""
+    values = " || '|' || ".join(f"coalesce({c}, '')" for c in contract.column_names)
+    con.execute(
+        f"""
+        insert into {contract.raw_table} by name
+        select parsed.* exclude (filename, _rn),
+               f._source_file,
+               parsed._rn - min(parsed._rn) over (partition by parsed.filename) + {line_offset} as _line,
+               md5({values}) as _row_hash,
+               f._file_hash, f._file_modified_at, f._loaded_at
+        from (select {select}, filename, _rn from ({relation_sql})) as parsed
+        join ingest_files as f on f.absolute = parsed.filename
+        """
+    )
+    counts = con.execute(
+        f"select _source_file, count(*) from {contract.raw_table} where _file_hash in "
+        "(select _file_hash from ingest_files) group by all"
+    ).fetchall()
+    return dict(counts)
+
+
+def _read_csv_sql(paths: list[Path], delimiter: str) -> str:
+    files = ", ".join(_sql_string(str(p)) for p in paths)
+    return (
+        f"select *, row_number() over () as _rn from read_csv([{files}], header = true, delim = "
+        f"{_sql_string(delimiter)}, quote = '\"', all_varchar = true, filename = true, union_by_name = false, "
+        "null_padding = true, auto_detect = true)"
+    )
+
+
+def _xlsx_frame(path: Path) -> tuple[pd.DataFrame, int]:
+    """First sheet as text, header in the first non-empty row; returns the frame and the header's line."""
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as error:  # calamine raises several types for damaged workbooks
+        raise FileRejected("xlsx_tidak_terbaca", f"cannot read the workbook: {error}") from None
+    header_index = next((i for i, row in enumerate(rows) if sum(1 for v in row if v not in ("", None)) > 1), None)
+    if header_index is None:
+        raise FileRejected("file_kosong", "the workbook has no header row")
+    header = [str(v).strip() for v in rows[header_index]]
+    body = rows[header_index + 1 :]
+    columns = list(zip(*body, strict=True)) if body else [() for _ in header]
+    frame = pd.DataFrame({h: pd.Series(col, dtype=object) for h, col in zip(header, columns, strict=True) if h})
+    for name in frame.columns:
+        frame[name] = _excel_text(frame[name])
+    return frame, header_index + 2
+
+
+def _excel_text(values: pd.Series) -> pd.Series:
+    """Excel cells as the text a CSV export would hold: ISO dates, integers without '.0'."""
+    def as_text(value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return values.map(as_text).astype("string")
+
+
+def load(con: duckdb.DuckDBPyConnection, contract: TableContract, files: list[LandedFile],
+         loaded_at: dt.datetime) -> list[FileOutcome]:
+    ensure_table(con, contract)
+    outcomes: list[FileOutcome] = []
+    groups: dict[tuple[str, tuple[str, ...]], list[LandedFile]] = defaultdict(list)
+    plans: dict[str, tuple[dict[str, str], list[str]]] = {}
+    for landed in files:
+        try:
+            if landed.absolute.suffix.lower() == ".xlsx":
+                outcomes.append(_load_xlsx(con, contract, landed, loaded_at))
+                continue
+            delimiter, header = _csv_header(landed.absolute)
+            plans[landed.path] = _column_mapping(contract, header)
+            groups[(delimiter, tuple(header))].append(landed)
+        except FileRejected as rejected:
+            outcomes.append(FileOutcome(landed, "rejected", rejected.reason_code, rejected.detail))
+    for (delimiter, _header), members in groups.items():
+        mapping, extra = plans[members[0].path]
+        select = _select_list(contract, mapping, extra)
+        try:
+            counts = _load_csv_batch(con, contract, members, delimiter, select, loaded_at)
+            outcomes.extend(FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra)
+                            for m in members)
+        except duckdb.Error:
+            for member in members:
+                try:
+                    counts = _load_csv_batch(con, contract, [member], delimiter, select, loaded_at)
+                    outcomes.append(FileOutcome(member, "loaded", rows_received=counts.get(member.path, 0),
+                                                extra_columns=extra))
+                except duckdb.Error as error:
+                    outcomes.append(FileOutcome(member, "rejected", "csv_tidak_terbaca", str(error).splitlines()[0]))
+    return outcomes
+
+
+def _load_csv_batch(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
+    con.register("ingest_files", files_frame(members, loaded_at))
+    try:
+        con.execute("begin transaction")
+        counts = _insert(con, contract, _read_csv_sql([m.absolute for m in members], delimiter), select, "2")
+        con.execute("commit")
+        return counts
+    except duckdb.Error:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("ingest_files")
+
+
+def _load_xlsx(con, contract: TableContract, landed: LandedFile, loaded_at: dt.datetime) -> FileOutcome:
+    frame, first_line = _xlsx_frame(landed.absolute)
+    mapping, extra = _column_mapping(contract, list(frame.columns))
+    frame["filename"] = str(landed.absolute)
+    con.register("xlsx_rows", frame)
+    con.register("ingest_files", files_frame([landed], loaded_at))
+    try:
+        counts = _insert(
+            con, contract, "select *, row_number() over () as _rn from xlsx_rows",
+            _select_list(contract, mapping, extra), str(first_line),
+        )
+    finally:
+        con.unregister("xlsx_rows")
+        con.unregister("ingest_files")
+    return FileOutcome(landed, "loaded", rows_received=counts.get(landed.path, 0), extra_columns=extra)
