@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
+# dbt is installed beside this interpreter (the project's virtual environment), whatever PATH says.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 DEVELOPMENT_PSEUDONYM_KEY = "ilp-development-key-not-for-production"
 

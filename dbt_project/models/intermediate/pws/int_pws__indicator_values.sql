@@ -12,8 +12,11 @@ first_valid_dose as (
         antigen_code,
         life_cycle_group,
         min(administered_on) as met_on,
-        arg_min(puskesmas_code, administered_on) as puskesmas_code,
-        arg_min(case when domicile_status = 'wilayah' then kelurahan_code end, administered_on) as kelurahan_code
+        min(strftime(administered_on, '%Y%m%d') || record_id) as completing_record,
+        arg_min(puskesmas_code, strftime(administered_on, '%Y%m%d') || record_id) as puskesmas_code,
+        arg_min(
+            case when domicile_status = 'wilayah' then kelurahan_code end, strftime(administered_on, '%Y%m%d') || record_id
+        ) as kelurahan_code
     from immunisation
     group by all
 ),
@@ -35,8 +38,8 @@ complete_infant as (
     select
         person_key,
         max(met_on) as met_on,
-        arg_max(puskesmas_code, met_on) as puskesmas_code,
-        arg_max(kelurahan_code, met_on) as kelurahan_code
+        arg_max(puskesmas_code, completing_record) as puskesmas_code,
+        arg_max(kelurahan_code, completing_record) as kelurahan_code
     from first_valid_dose
     where life_cycle_group = 'bayi'
     group by person_key

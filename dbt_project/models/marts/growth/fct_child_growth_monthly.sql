@@ -51,12 +51,12 @@ last_valid as (
     select
         person_key,
         period_month,
-        arg_max(haz, measured_on) filter (where haz is not null) as haz,
-        arg_max(haz_implausible, measured_on) filter (where haz is not null) as haz_implausible,
-        arg_max(whz, measured_on) filter (where whz is not null) as whz,
-        arg_max(whz_implausible, measured_on) filter (where whz is not null) as whz_implausible,
-        arg_max(waz, measured_on) filter (where waz is not null) as waz,
-        arg_max(waz_implausible, measured_on) filter (where waz is not null) as waz_implausible
+        arg_max(haz, strftime(measured_on, '%Y%m%d') || record_id) filter (where haz is not null) as haz,
+        arg_max(haz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where haz is not null) as haz_implausible,
+        arg_max(whz, strftime(measured_on, '%Y%m%d') || record_id) filter (where whz is not null) as whz,
+        arg_max(whz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where whz is not null) as whz_implausible,
+        arg_max(waz, strftime(measured_on, '%Y%m%d') || record_id) filter (where waz is not null) as waz,
+        arg_max(waz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where waz is not null) as waz_implausible
     from anthropometry
     group by person_key, period_month
 )

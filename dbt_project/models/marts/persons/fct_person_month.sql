@@ -1,12 +1,16 @@
 -- Each known person at each month of the spine: where they live at month end (their latest service
 -- record up to then) and their last record within the month (indicators.md "Area").
 with records as (
+    -- one record per person and day (the last by record id), so that "latest record" is well defined
     select
         records.*,
         persons.person_key,
         persons.birth_date
     from {{ ref('int_services__records') }} as records
     inner join {{ ref('int_identity__persons') }} as persons using (person_id)
+    qualify row_number() over (
+        partition by records.person_id, records.service_date order by records.record_id desc
+    ) = 1
 ),
 
 spine as (

@@ -1,0 +1,168 @@
+"""The `ilp` command line (outputs.md): every command drives the same Dagster definitions as the UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from ilp_pipeline.settings import PROJECT_ROOT, load_settings
+
+
+def _dagster_home() -> Path:
+    """Runs launched here are recorded in the same instance the UI reads (DAGSTER_HOME)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or "data/dagster").expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _months(args: argparse.Namespace) -> tuple[str, str]:
+    if args.period:
+        return args.period, args.period
+    if args.from_ and args.to:
+        return args.from_, args.to
+    raise SystemExit("ilp run: give --period YYYY-MM, or --from YYYY-MM and --to YYYY-MM")
+
+
+def run_months(first: str, last: str) -> bool:
+    """Materialise every asset for the months first..last in one run; False when a step or check failed."""
+    from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from ilp_pipeline.definitions import MONTHLY_JOB, defs
+
+    _dagster_home()
+    job = defs.get_job_def(MONTHLY_JOB)
+    known = set(job.partitions_def.get_partition_keys())
+    for key in (first, last):
+        if key not in known:
+            raise SystemExit(f"ilp run: {key} is not a monthly partition (YYYY-MM from 2024-01 to this month)")
+    print(f"ilp: materialising {first}..{last} (ingest, dbt build, quality gate, publish)", flush=True)
+    started = time.perf_counter()
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
+            raise_on_error=False,
+        )
+    elapsed = time.perf_counter() - started
+    failed_checks = [
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity.value == "ERROR"
+    ]
+    if result.success and not failed_checks:
+        print(f"ilp: run {result.run_id} succeeded in {elapsed:.1f} s", flush=True)
+        return True
+    failed_steps = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+    print(f"ilp: run {result.run_id} FAILED after {elapsed:.1f} s", file=sys.stderr)
+    if failed_checks:
+        print(f"ilp: blocking checks failed: {', '.join(failed_checks)}; nothing was published for "
+              f"{first}..{last}, the previous version stays visible", file=sys.stderr)
+    if failed_steps:
+        print(f"ilp: failed steps: {', '.join(failed_steps)} (see `ilp ui` for the logs)", file=sys.stderr)
+    return False
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ilp_pipeline.generator import generate
+    from ilp_pipeline.generator.months import default_months, parse_month_range
+
+    if args.scale != "kabupaten":
+        raise SystemExit(f"ilp generate: scale {args.scale!r} is not available yet; use --scale kabupaten")
+    months = parse_month_range(args.months) if args.months else default_months()
+    out = Path(args.out).expanduser().resolve()
+    summary = generate(out, months, seed=args.seed, error_rate=args.error_rate,
+                       progress=lambda m: print(f"ilp generate: {m}", flush=True))
+    print(f"ilp generate: {summary.register_rows:,} register rows and {summary.fhir_resources:,} FHIR resources "
+          f"in {summary.files:,} files for {summary.kelurahan} kelurahan, {summary.months[0]}..{summary.months[-1]}, "
+          f"in {summary.seconds:.1f} s -> {out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    first, last = _months(args)
+    return 0 if run_months(first, last) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ilp_pipeline.generator import generate
+    from ilp_pipeline.generator.months import default_months
+
+    settings = load_settings()
+    started = time.perf_counter()
+    landing = settings.data_dir
+    if not landing.exists() or not any(landing.iterdir()):
+        months = default_months()
+        print(f"ilp demo: generating Kabupaten Musi Banyuasin {months[0]:%Y-%m}..{months[-1]:%Y-%m} into {landing}")
+        if landing.exists():
+            shutil.rmtree(landing)
+        generate(landing, months, seed=args.seed, error_rate=args.error_rate,
+                 progress=lambda m: print(f"ilp demo: {m}", flush=True))
+    months = sorted(p.name for p in (landing / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]"))
+    if not months:
+        raise SystemExit(f"ilp demo: {landing} holds no posyandu registers; empty it or point ILP_DATA_DIR elsewhere")
+    ok = run_months(months[0], months[-1])
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print()
+    print(f"ilp demo: {'done' if ok else 'FAILED'} in {time.perf_counter() - started:.0f} s "
+          f"(peak memory {peak_mib:,.0f} MiB)")
+    print(f"  landing directory  {landing}")
+    print(f"  warehouse (DuckDB) {settings.warehouse}  -> schema pws")
+    print(f"  Parquet            {settings.publish_dir / 'pws'}")
+    print("  Dagster UI         ilp ui  (then open http://127.0.0.1:3000)")
+    return 0 if ok else 1
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    home = _dagster_home()
+    dagster = Path(sys.executable).parent / "dagster"
+    print(f"ilp ui: Dagster UI on http://{args.host}:{args.port} (instance {home})", flush=True)
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+                            "-h", args.host, "-p", str(args.port)])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ilp", description="ILP pipeline: PWS tables per kelurahan")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="generate a demo kabupaten (when the landing directory is empty), "
+                                            "materialise every month and publish")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--error-rate", type=float, default=0.01)
+    demo.set_defaults(handler=cmd_demo)
+
+    generate = commands.add_parser("generate", help="write a synthetic landing directory")
+    generate.add_argument("--scale", choices=["kabupaten", "provinsi", "nasional"], default="kabupaten")
+    generate.add_argument("--months", help="YYYY-MM..YYYY-MM (default: this year up to last month)")
+    generate.add_argument("--out", default=os.environ.get("ILP_DATA_DIR") or "data/landing")
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--error-rate", type=float, default=0.0)
+    generate.set_defaults(handler=cmd_generate)
+
+    run = commands.add_parser("run", help="materialise every asset of the given monthly partitions")
+    run.add_argument("--period", help="YYYY-MM")
+    run.add_argument("--from", dest="from_", help="YYYY-MM")
+    run.add_argument("--to", help="YYYY-MM")
+    run.set_defaults(handler=cmd_run)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI on the project's workspace.yaml")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The Dagster code location: assembles assets, checks, resources and jobs; no logic here."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from ilp_pipeline.defs.dbt import dbt_project, ilp_dbt_models
+from ilp_pipeline.defs.ingestion import ingest_landing
+from ilp_pipeline.defs.partitions import monthly_partitions
+from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
+from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+MONTHLY_JOB = "ilp_monthly"
+
+ilp_monthly = define_asset_job(
+    MONTHLY_JOB,
+    selection=AssetSelection.all(),
+    partitions_def=monthly_partitions,
+    description="Ingest the landing directory, build the dbt models, check and publish the selected months.",
+)
+
+
+def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions:
+    return Definitions(
+        assets=[ingest_landing, ilp_dbt_models, pws_quality_gate, pws_published],
+        jobs=[ilp_monthly],
+        resources={
+            "warehouse": warehouse or WarehouseResource(),
+            "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE),
+        },
+        # One step at a time in one process: the DuckDB file has a single writer.
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,60 @@
+"""dbt models as Dagster assets; dbt tests become asset checks. One dbt build per run, however many
+months the run covers (single-run backfill policy)."""
+
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from ilp_pipeline.defs.partitions import month_range, monthly_partitions
+from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, export_for_dbt, load_settings
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def ensure_manifest() -> None:
+    """Parse the dbt project when its manifest is missing (fresh checkout) so definitions can load."""
+    if not dbt_project.manifest_path.exists():
+        DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], raise_on_error=True
+        ).wait()
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Asset keys say schema and name (pws_candidate/kelurahan_indicator_monthly); groups follow folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        folder = dbt_resource_props.get("fqn", ["", "other"])[1]
+        return {"pws": "pws_candidate"}.get(folder, folder)
+
+
+ensure_manifest()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+)
+def ilp_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    first, last = month_range(context.partition_key_range)
+    dbt_vars = {"first_month": first.isoformat(), "last_month": last.isoformat()}
+    context.log.info(f"dbt build for service months {first:%Y-%m} to {last:%Y-%m}")
+    # dbt runs as a subprocess of this step and inherits the environment: the profile and the
+    # pseudonym plugin read the warehouse path and key from it.
+    os.environ.update(export_for_dbt(load_settings()))
+    os.environ["ILP_WAREHOUSE"] = str(warehouse.path)
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()

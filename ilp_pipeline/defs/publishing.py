@@ -1,0 +1,83 @@
+"""The quality gate (blocking Great Expectations checks) and the publish step it guards."""
+
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from ilp_pipeline.defs.partitions import month_range, monthly_partitions, months_between
+from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.publish.periods import PUBLISHED_TABLES, publish_periods
+from ilp_pipeline.quality.expectations import validate_candidates
+
+CANDIDATES = [AssetKey(["pws_candidate", table]) for table in PUBLISHED_TABLES]
+GATE_KEY = AssetKey(["quality", "pws_quality_gate"])
+GATE_CHECKS = ("ge_kelurahan_indicator_monthly", "ge_kelurahan_growth_monthly")
+
+
+@asset(
+    key=GATE_KEY,
+    deps=CANDIDATES,
+    group_name="publish",
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    check_specs=[
+        AssetCheckSpec(name, asset=GATE_KEY, blocking=True, description="Great Expectations suite; blocks publishing")
+        for name in GATE_CHECKS
+    ],
+    kinds={"great_expectations", "duckdb"},
+    description="Validates the candidate PWS tables of the run's months; a failed suite stops the publish.",
+)
+def pws_quality_gate(context: AssetExecutionContext, warehouse: WarehouseResource):
+    first, last = month_range(context.partition_key_range)
+    with warehouse.connect() as con:
+        outcomes = validate_candidates(con, first, last)
+    failed = [o.name for o in outcomes if not o.passed]
+    yield MaterializeResult(metadata={"months": f"{first:%Y-%m}..{last:%Y-%m}", "failed_suites": ", ".join(failed)})
+    for outcome in outcomes:
+        if not outcome.passed:
+            context.log.error(f"blocking check {outcome.name} failed: {'; '.join(outcome.failures)}")
+        yield AssetCheckResult(
+            check_name=outcome.name,
+            passed=outcome.passed,
+            severity=AssetCheckSeverity.ERROR,
+            description=outcome.description,
+            metadata={
+                "table": outcome.table,
+                "failures": MetadataValue.md("\n".join(f"- {f}" for f in outcome.failures) or "none"),
+            },
+        )
+
+
+@asset(
+    key=AssetKey(["pws", "published"]),
+    deps=[GATE_KEY],
+    group_name="publish",
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    kinds={"duckdb", "parquet"},
+    description="Publishes each month of the run to the pws schema and Parquet, atomically per period.",
+)
+def pws_published(context: AssetExecutionContext, warehouse: WarehouseResource):
+    first, last = month_range(context.partition_key_range)
+    with warehouse.connect() as con:
+        outcomes = publish_periods(con, months_between(first, last), warehouse.publish, log=context.log.info)
+    changed = [o for o in outcomes if o.changed]
+    context.log.info(f"{len(changed)} of {len(outcomes)} periods changed and were published")
+    return MaterializeResult(
+        metadata={
+            "periods_published": len(changed),
+            "periods_unchanged": len(outcomes) - len(changed),
+            "publish_ids": ", ".join(o.publish_id for o in outcomes),
+            "rows": sum(o.rows for o in outcomes),
+            "parquet": MetadataValue.path(str(warehouse.publish / "pws")),
+        }
+    )

@@ -1,0 +1,111 @@
+"""Publish a period only when its content changed: one transaction per period in DuckDB, then Parquet.
+
+A period's publish_id is derived from its content, so a re-run on unchanged data finds the same id and
+publishes nothing; readers see the previous complete version until the new one is committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_TABLES = ("kelurahan_indicator_monthly", "kelurahan_growth_monthly")
+PUBLISH_LOG_DDL = """
+create schema if not exists pws;
+create table if not exists pws.publish_log (
+    period_month date not null,
+    publish_id varchar not null,
+    published_at timestamp not null,
+    data_as_of timestamp,
+    rows_published bigint not null
+);
+"""
+
+
+@dataclass
+class PeriodOutcome:
+    period_month: dt.date
+    publish_id: str
+    changed: bool
+    rows: int
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(PUBLISH_LOG_DDL)
+    for table in PUBLISHED_TABLES:
+        con.execute(
+            f"create table if not exists pws.{table} as select * from pws_candidate.{table} with no data"
+        )
+
+
+def content_id(con: duckdb.DuckDBPyConnection, period: dt.date) -> tuple[str, int]:
+    digest = hashlib.sha256(period.isoformat().encode())
+    rows = 0
+    for table in PUBLISHED_TABLES:
+        total, count = con.execute(
+            "select coalesce(sum(hash(period_rows)::hugeint), 0)::varchar, count(*) from ("
+            f"select * exclude (publish_id, published_at) from pws_candidate.{table} where period_month = ?"
+            ") as period_rows",
+            [period],
+        ).fetchone()
+        digest.update(f"{table}:{total}:{count}".encode())
+        rows += count
+    return f"{period:%Y-%m}-{digest.hexdigest()[:12]}", rows
+
+
+def publish_periods(con: duckdb.DuckDBPyConnection, months: list[dt.date], publish_dir: Path,
+                    log=lambda message: None) -> list[PeriodOutcome]:
+    _ensure_tables(con)
+    data_as_of = con.execute("select max(modified_at) from raw.current_file").fetchone()[0]
+    outcomes = []
+    for period in months:
+        publish_id, rows = content_id(con, period)
+        current = con.execute(
+            "select publish_id from pws.publish_log where period_month = ? order by published_at desc limit 1",
+            [period],
+        ).fetchone()
+        if current and current[0] == publish_id:
+            outcomes.append(PeriodOutcome(period, publish_id, False, rows))
+            continue
+        published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        con.execute("begin transaction")
+        try:
+            for table in PUBLISHED_TABLES:
+                con.execute(f"delete from pws.{table} where period_month = ?", [period])
+                con.execute(
+                    f"insert into pws.{table} select * replace (? as publish_id, ?::timestamp as published_at) "
+                    f"from pws_candidate.{table} where period_month = ?",
+                    [publish_id, published_at, period],
+                )
+            con.execute(
+                "insert into pws.publish_log values (?, ?, ?, ?, ?)", [period, publish_id, published_at, data_as_of, rows]
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        for table in PUBLISHED_TABLES:
+            write_parquet(con, table, period, publish_dir)
+        log(f"published {period:%Y-%m} as {publish_id} ({rows:,} rows)")
+        outcomes.append(PeriodOutcome(period, publish_id, True, rows))
+    return outcomes
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, table: str, period: dt.date, publish_dir: Path) -> Path:
+    """One file per table and month, swapped in whole so a reader never sees half a month."""
+    folder = publish_dir / "pws" / table / f"year={period.year}" / f"month={period.month:02d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "data.parquet"
+    temporary = folder / ".data.parquet.tmp"
+    con.execute(
+        f"copy (select * from pws.{table} where period_month = date '{period.isoformat()}' order by all) "
+        f"to '{temporary}' (format parquet)"
+    )
+    os.replace(temporary, target)
+    return target
+

@@ -1,0 +1,1 @@
+"""Quality gates: Great Expectations suites over the candidate PWS tables, run before publishing."""
