@@ -37,7 +37,7 @@ def run_months(first: str, last: str) -> bool:
     from ilp_pipeline.definitions import MONTHLY_JOB, defs
 
     _dagster_home()
-    job = defs.get_job_def(MONTHLY_JOB)
+    job = defs.resolve_job_def(MONTHLY_JOB)
     known = set(job.partitions_def.get_partition_keys())
     for key in (first, last):
         if key not in known:

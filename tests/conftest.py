@@ -1,0 +1,60 @@
+"""Shared fixtures: a generated landing directory and a pipeline run over it, built once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ILP = str(Path(sys.executable).parent / "ilp")
+MONTHS = "2026-01..2026-03"
+
+
+def pipeline_env(base: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ILP_DATA_DIR=str(base / "landing"),
+        ILP_WAREHOUSE=str(base / "warehouse" / "ilp.duckdb"),
+        ILP_PUBLISH_DIR=str(base / "publish"),
+        DAGSTER_HOME=str(base / "dagster"),
+        ILP_PSEUDONYM_KEY="test-key-for-the-test-suite-only",
+    )
+    return env
+
+
+def ilp(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([ILP, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=1200)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory) -> Path:
+    """A clean kabupaten landing directory (seed 7, three months)."""
+    base = tmp_path_factory.mktemp("generated")
+    env = pipeline_env(base)
+    result = ilp(["generate", "--months", MONTHS, "--seed", "7", "--out", env["ILP_DATA_DIR"]], env, base)
+    assert result.returncode == 0, result.stderr
+    return base / "landing"
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory, generated) -> dict:
+    """`ilp run` over the generated directory, then a second identical run."""
+    base = tmp_path_factory.mktemp("pipeline")
+    env = pipeline_env(base)
+    env["ILP_DATA_DIR"] = str(generated)
+    first = ilp(["run", "--from", "2026-01", "--to", "2026-03"], env, base)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:
+        snapshot = con.execute("select * from pws.kelurahan_indicator_monthly order by all").fetchall()
+        log = con.execute("select * from pws.publish_log order by all").fetchall()
+    second = ilp(["run", "--from", "2026-01", "--to", "2026-03"], env, base)
+    return {"env": env, "base": base, "first": first, "second": second, "snapshot": snapshot, "log": log}
+
+
+def warehouse(run: dict) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(run["env"]["ILP_WAREHOUSE"], read_only=True)

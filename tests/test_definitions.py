@@ -1,0 +1,30 @@
+"""The code location loads, and its graph holds ingestion, dbt, quality gate and publish with checks."""
+
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from ilp_pipeline.definitions import MONTHLY_JOB, defs
+
+
+def test_graph_has_every_layer_and_blocking_checks() -> None:
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {"raw/posyandu_register", "raw/fhir_resource", "raw/ref_wilayah"} <= keys
+    assert {"staging/stg_posyandu__register", "marts/fct_anthropometry"} <= keys
+    assert {"pws_candidate/kelurahan_indicator_monthly", "quality/pws_quality_gate", "pws/published"} <= keys
+    checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
+    gate = AssetKey(["quality", "pws_quality_gate"])
+    assert (gate, "ge_kelurahan_indicator_monthly") in checks
+    assert any(name.startswith("assert_pws_indicator_grain_unique") for _key, name in checks)
+    from ilp_pipeline.defs.publishing import pws_quality_gate
+
+    specs = {spec.name: spec for spec in pws_quality_gate.check_specs}
+    assert specs["ge_kelurahan_indicator_monthly"].blocking
+    assert specs["ge_kelurahan_growth_monthly"].blocking
+
+
+def test_monthly_job_is_partitioned_by_service_month() -> None:
+    job = defs.resolve_job_def(MONTHLY_JOB)
+    keys = job.partitions_def.get_partition_keys()
+    assert keys[0] == "2024-01" and "2026-03" in keys
