@@ -62,8 +62,11 @@ def run_months(first: str, last: str) -> bool:
     failed_steps = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
     print(f"ilp: run {result.run_id} FAILED after {elapsed:.1f} s", file=sys.stderr)
     if failed_checks:
-        print(f"ilp: blocking checks failed: {', '.join(failed_checks)}; nothing was published for "
-              f"{first}..{last}, the previous version stays visible", file=sys.stderr)
+        print(
+            f"ilp: blocking checks failed: {', '.join(failed_checks)}; nothing was published for "
+            f"{first}..{last}, the previous version stays visible",
+            file=sys.stderr,
+        )
     if failed_steps:
         print(f"ilp: failed steps: {', '.join(failed_steps)} (see `ilp ui` for the logs)", file=sys.stderr)
     return False
@@ -77,11 +80,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise SystemExit(f"ilp generate: scale {args.scale!r} is not available yet; use --scale kabupaten")
     months = parse_month_range(args.months) if args.months else default_months()
     out = Path(args.out).expanduser().resolve()
-    summary = generate(out, months, seed=args.seed, error_rate=args.error_rate,
-                       progress=lambda m: print(f"ilp generate: {m}", flush=True))
-    print(f"ilp generate: {summary.register_rows:,} register rows and {summary.fhir_resources:,} FHIR resources "
-          f"in {summary.files:,} files for {summary.kelurahan} kelurahan, {summary.months[0]}..{summary.months[-1]}, "
-          f"in {summary.seconds:.1f} s -> {out}")
+    summary = generate(
+        out,
+        months,
+        seed=args.seed,
+        error_rate=args.error_rate,
+        progress=lambda m: print(f"ilp generate: {m}", flush=True),
+    )
+    print(
+        f"ilp generate: {summary.register_rows:,} register rows and {summary.fhir_resources:,} FHIR resources "
+        f"in {summary.files:,} files for {summary.kelurahan} kelurahan, {summary.months[0]}..{summary.months[-1]}, "
+        f"in {summary.seconds:.1f} s -> {out}"
+    )
     return 0
 
 
@@ -102,16 +112,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"ilp demo: generating Kabupaten Musi Banyuasin {months[0]:%Y-%m}..{months[-1]:%Y-%m} into {landing}")
         if landing.exists():
             shutil.rmtree(landing)
-        generate(landing, months, seed=args.seed, error_rate=args.error_rate,
-                 progress=lambda m: print(f"ilp demo: {m}", flush=True))
+        generate(
+            landing,
+            months,
+            seed=args.seed,
+            error_rate=args.error_rate,
+            progress=lambda m: print(f"ilp demo: {m}", flush=True),
+        )
     months = sorted(p.name for p in (landing / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]"))
     if not months:
         raise SystemExit(f"ilp demo: {landing} holds no posyandu registers; empty it or point ILP_DATA_DIR elsewhere")
     ok = run_months(months[0], months[-1])
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
-    print(f"ilp demo: {'done' if ok else 'FAILED'} in {time.perf_counter() - started:.0f} s "
-          f"(peak memory {peak_mib:,.0f} MiB)")
+    print(
+        f"ilp demo: {'done' if ok else 'FAILED'} in {time.perf_counter() - started:.0f} s "
+        f"(peak memory {peak_mib:,.0f} MiB)"
+    )
     print(f"  landing directory  {landing}")
     print(f"  warehouse (DuckDB) {settings.warehouse}  -> schema pws")
     print(f"  Parquet            {settings.publish_dir / 'pws'}")
@@ -123,8 +140,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     home = _dagster_home()
     dagster = Path(sys.executable).parent / "dagster"
     print(f"ilp ui: Dagster UI on http://{args.host}:{args.port} (instance {home})", flush=True)
-    os.execv(str(dagster), [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-                            "-h", args.host, "-p", str(args.port)])
+    os.execv(
+        str(dagster),
+        [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)],
+    )
     return 0
 
 
@@ -132,8 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ilp", description="ILP pipeline: PWS tables per kelurahan")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="generate a demo kabupaten (when the landing directory is empty), "
-                                            "materialise every month and publish")
+    demo = commands.add_parser(
+        "demo",
+        help="generate a demo kabupaten (when the landing directory is empty), materialise every month and publish",
+    )
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--error-rate", type=float, default=0.01)
     demo.set_defaults(handler=cmd_demo)

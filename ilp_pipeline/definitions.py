@@ -28,7 +28,9 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions
         jobs=[ilp_monthly],
         resources={
             "warehouse": warehouse or WarehouseResource(),
-            "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE),
+            "dbt": DbtCliResource(
+                project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+            ),
         },
         # One step at a time in one process: the DuckDB file has a single writer.
         executor=in_process_executor,

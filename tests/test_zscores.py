@@ -47,24 +47,32 @@ def scored(tmp_path_factory) -> pd.DataFrame:
     birth = [MEASURED_ON - dt.timedelta(days=int(a)) for a in cases["age_days"]]
     with duckdb.connect(str(path)) as con:
         con.execute("create schema intermediate")
-        persons = pd.DataFrame({"person_id": cases["case"], "person_key": cases["case"], "birth_date": birth,
-                                "sex": cases["sex"]})
+        persons = pd.DataFrame(
+            {"person_id": cases["case"], "person_key": cases["case"], "birth_date": birth, "sex": cases["sex"]}
+        )
         measurements = pd.DataFrame(
             {
-                "person_id": cases["case"], "record_id": cases["case"], "source": "test",
-                "measured_on": MEASURED_ON, "weight_kg": cases["weight_kg"].astype(float),
+                "person_id": cases["case"],
+                "record_id": cases["case"],
+                "source": "test",
+                "measured_on": MEASURED_ON,
+                "weight_kg": cases["weight_kg"].astype(float),
                 "height_cm": cases["lenhei_cm"].astype(float),
                 "measure_position": cases["measure"].where(cases["measure"].notna(), None),
-                "kelurahan_code": "1606011009", "domicile_status": "wilayah", "puskesmas_code": "P1606010101",
+                "kelurahan_code": "1606011009",
+                "domicile_status": "wilayah",
+                "puskesmas_code": "P1606010101",
             }
         )
-        con.execute("create table intermediate.int_identity__persons as select * from persons")
-        con.execute("create table intermediate.int_growth__measurements as select * from measurements")
+        con.register("persons_frame", persons)
+        con.execute("create table intermediate.int_identity__persons as select * from persons_frame")
+        con.register("measurements_frame", measurements)
+        con.execute("create table intermediate.int_growth__measurements as select * from measurements_frame")
     env = dict(os.environ, ILP_WAREHOUSE=str(path))
-    for args in (["seed", "--select", "who_lms_by_age", "who_lms_by_lenhei"],
-                 ["run", "--select", "fct_anthropometry"]):
-        result = subprocess.run([DBT, *args, "--profiles-dir", "."], cwd=ROOT / "dbt_project", env=env,
-                                capture_output=True, text=True)
+    for args in (["seed", "--select", "who_lms_by_age", "who_lms_by_lenhei"], ["run", "--select", "fct_anthropometry"]):
+        result = subprocess.run(
+            [DBT, *args, "--profiles-dir", "."], cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stdout[-3000:]
     with duckdb.connect(str(path), read_only=True) as con:
         out = con.execute("select * from marts.fct_anthropometry").df()
@@ -78,8 +86,11 @@ def test_reproduces_who_anthro_reference_values(scored: pd.DataFrame, case: str)
         expected = row[indicator]
         if not pd.isna(expected):
             assert row[f"{indicator}_sql"] == pytest.approx(expected, abs=0.005), indicator
-    for flag, column in (("haz_flag", "haz_implausible"), ("whz_flag", "whz_implausible"),
-                         ("baz_flag", "baz_implausible")):
+    for flag, column in (
+        ("haz_flag", "haz_implausible"),
+        ("whz_flag", "whz_implausible"),
+        ("baz_flag", "baz_implausible"),
+    ):
         if not pd.isna(row[flag]):
             assert bool(row[column]) == (str(row[flag]).lower() == "true"), flag
 
@@ -97,8 +108,15 @@ def test_matches_anthro_package_on_random_children(scored: pd.DataFrame) -> None
     random = scored[scored["case"].str.startswith("random_")]
     mismatches = []
     for row in random.itertuples():
-        ref = anthro.compute({"sex": "m" if row.sex == "L" else "f", "age_days": int(row.age_days),
-                              "weight_kg": row.weight_kg, "height_cm": row.lenhei_cm, "measure": row.measure.upper()})
+        ref = anthro.compute(
+            {
+                "sex": "m" if row.sex == "L" else "f",
+                "age_days": int(row.age_days),
+                "weight_kg": row.weight_kg,
+                "height_cm": row.lenhei_cm,
+                "measure": row.measure.upper(),
+            }
+        )
         checks = [("waz", ref["z_wfa"]), ("whz", ref["z_wflh"])]
         if ref["z_lhfa"] is not None and abs(ref["z_lhfa"]) <= 3:  # the package restricts HAZ too; WHO does not
             checks.append(("haz", ref["z_lhfa"]))

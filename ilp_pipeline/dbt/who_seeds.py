@@ -22,8 +22,11 @@ def _frame(filename: str, key: str, indicator: str) -> pd.DataFrame:
     frames = []
     for sex_label, sex in (("M", 1), ("F", 2)):
         table = raw[sex_label]
-        frames.append(pd.DataFrame({"indicator": indicator, "sex": sex, key: table["i"],
-                                    "l": table["l"], "m": table["m"], "s": table["s"]}))
+        frames.append(
+            pd.DataFrame(
+                {"indicator": indicator, "sex": sex, key: table["i"], "l": table["l"], "m": table["m"], "s": table["s"]}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

@@ -1,7 +1,6 @@
 """dbt models as Dagster assets; dbt tests become asset checks. One dbt build per run, however many
 months the run covers (single-run backfill policy)."""
 
-
 import json
 import os
 from collections.abc import Mapping
@@ -17,9 +16,19 @@ from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, export_for_db
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        sources += (DBT_PROJECT_DIR / folder).rglob("*.*")
+    return max(p.stat().st_mtime for p in sources if p.is_file()) > manifest.stat().st_mtime
+
+
 def ensure_manifest() -> None:
-    """Parse the dbt project when its manifest is missing (fresh checkout) so definitions can load."""
-    if not dbt_project.manifest_path.exists():
+    """Parse the dbt project when its manifest is missing or older than the project, so definitions load."""
+    if _manifest_is_stale():
         DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], raise_on_error=True
         ).wait()

@@ -1,6 +1,5 @@
 """Ingestion: the landing directory's new and changed files into the raw tables, with lineage."""
 
-
 from dagster import AssetExecutionContext, AssetSpec, BackfillPolicy, MaterializeResult, MetadataValue, multi_asset
 
 from ilp_pipeline import contracts

@@ -1,6 +1,5 @@
 """The quality gate (blocking Great Expectations checks) and the publish step it guards."""
 
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,

@@ -92,7 +92,9 @@ def build_region(kabkota_code: str, rng: np.random.Generator, mean_population: f
     posyandu = pd.DataFrame(
         {
             "kode_posyandu": [f"PSY{k}{s:04d}" for k, s in zip(kel, sequence, strict=True)],
-            "nama_posyandu": [f"Posyandu {flower[(i + s) % len(flower)]} {s}" for i, s in zip(village_index, sequence, strict=True)],
+            "nama_posyandu": [
+                f"Posyandu {flower[(i + s) % len(flower)]} {s}" for i, s in zip(village_index, sequence, strict=True)
+            ],
             "kode_kelurahan": kel,
             "rw": [f"{s:03d}" for s in sequence],
             "kode_puskesmas": pusk_of.loc[kel].to_numpy(),

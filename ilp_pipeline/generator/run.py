@@ -33,8 +33,14 @@ class GenerationSummary:
     seconds: float
 
 
-def generate(out: Path, months: list[dt.date], seed: int = 7, error_rate: float = 0.0,
-             kabkota_code: str = SCALES["kabupaten"], progress=print) -> GenerationSummary:
+def generate(
+    out: Path,
+    months: list[dt.date],
+    seed: int = 7,
+    error_rate: float = 0.0,
+    kabkota_code: str = SCALES["kabupaten"],
+    progress=print,
+) -> GenerationSummary:
     started = time.perf_counter()
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -43,14 +49,19 @@ def generate(out: Path, months: list[dt.date], seed: int = 7, error_rate: float 
     rng = np.random.default_rng(seed)
     region = build_region(kabkota_code, rng)
     years = sorted({m.year for m in months})
-    progress(f"region {region.kabkota_name}: {len(region.wilayah)} kelurahan, {len(region.puskesmas)} puskesmas, "
-             f"{len(region.posyandu)} posyandu")
+    progress(
+        f"region {region.kabkota_name}: {len(region.wilayah)} kelurahan, {len(region.puskesmas)} puskesmas, "
+        f"{len(region.posyandu)} posyandu"
+    )
     writers.write_reference(region, out, population_by_age(region, years, rng), years, months[0])
     progress("simulating people and services")
     world = simulate(region, months, rng)
     con = duckdb.connect()
     try:
+        # Partitioned writes keep row order only on one thread; the output must not depend on scheduling.
         con.execute("set preserve_insertion_order = true")
+        con.execute("set threads = 1")
+        con.execute("set enable_progress_bar = false")
         progress(f"writing {len(world.register):,} register rows")
         register_rows = writers.write_registers(con, world, out, rng, error_rate)
         writers.write_kader(world, out)

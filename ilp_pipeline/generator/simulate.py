@@ -147,8 +147,14 @@ class _Context:
         return float(AGE_SHARE[lo : hi + 1].sum())
 
     # -- FHIR ---------------------------------------------------------------------------------------
-    def encounter(self, person: pd.DataFrame, days: np.ndarray, type_code: str, participant: np.ndarray,
-                  location_type: np.ndarray | None = None) -> pd.DataFrame:
+    def encounter(
+        self,
+        person: pd.DataFrame,
+        days: np.ndarray,
+        type_code: str,
+        participant: np.ndarray,
+        location_type: np.ndarray | None = None,
+    ) -> pd.DataFrame:
         """Finished encounters (about 1% cancelled) for persons (patient_id, desa) on days; returns ids."""
         month = _emit_month(self.calendar, days)
         keep = month >= 0
@@ -171,8 +177,9 @@ class _Context:
         self.encounters.append(frame)
         return frame
 
-    def observation(self, encounters: pd.DataFrame, loinc: str, value: np.ndarray, unit: str,
-                    second_value: np.ndarray | None = None) -> None:
+    def observation(
+        self, encounters: pd.DataFrame, loinc: str, value: np.ndarray, unit: str, second_value: np.ndarray | None = None
+    ) -> None:
         present = ~pd.isna(value)
         enc = encounters[present]
         n = len(enc)
@@ -185,7 +192,9 @@ class _Context:
                     "status": "final",
                     "loinc": loinc,
                     "value": np.asarray(value, dtype=float)[present],
-                    "second_value": np.asarray(second_value, dtype=float)[present] if second_value is not None else np.nan,
+                    "second_value": np.asarray(second_value, dtype=float)[present]
+                    if second_value is not None
+                    else np.nan,
                     "unit": unit,
                     "effective_utc": enc["start_utc"].to_numpy(),
                     "patient_id": enc["patient_id"].to_numpy(),
@@ -218,8 +227,9 @@ def _days_to_dates(days: np.ndarray) -> np.ndarray:
     return np.asarray(days, dtype="int64").astype("datetime64[D]")
 
 
-def _register_frame(ctx: _Context, person: pd.DataFrame, month_index: np.ndarray, posyandu_index: np.ndarray,
-                    group: np.ndarray) -> pd.DataFrame:
+def _register_frame(
+    ctx: _Context, person: pd.DataFrame, month_index: np.ndarray, posyandu_index: np.ndarray, group: np.ndarray
+) -> pd.DataFrame:
     """Base register columns for person visits at their posyandu's session of month_index."""
     posyandu = ctx.region.posyandu
     session = ctx.calendar.session_day[posyandu_index, month_index]
@@ -322,7 +332,8 @@ def _simulate_immunisation(ctx: _Context, children: pd.DataFrame) -> pd.DataFram
     delay = rng.gamma(1.4, 11.0, (n, a)) * lateness[:, None]
     is_hb0 = (schedule["antigen_code"] == "HB0").to_numpy()
     hb0_delay = np.select(
-        [rng.random(n) < 0.86, rng.random(n) < 0.6], [rng.integers(0, 3, n), rng.integers(3, 7, n)],
+        [rng.random(n) < 0.86, rng.random(n) < 0.6],
+        [rng.integers(0, 3, n), rng.integers(3, 7, n)],
         rng.integers(7, 25, n),
     )
     delay[:, is_hb0] = hb0_delay[:, None]
@@ -352,8 +363,14 @@ def _simulate_immunisation(ctx: _Context, children: pd.DataFrame) -> pd.DataFram
     to_fhir = ~at_posyandu & (day <= cal.last_day)
     antigen = schedule["antigen_code"].to_numpy()[antigen_idx]
     doses = pd.DataFrame(
-        {"child": child_idx, "antigen": antigen, "day": dose_day, "at_posyandu": at_posyandu, "month": month,
-         "dose_number": schedule["dose_number"].to_numpy()[antigen_idx]}
+        {
+            "child": child_idx,
+            "antigen": antigen,
+            "day": dose_day,
+            "at_posyandu": at_posyandu,
+            "month": month,
+            "dose_number": schedule["dose_number"].to_numpy()[antigen_idx],
+        }
     )
     both = at_posyandu & (rng.random(len(doses)) < 0.12)
     fhir = doses[to_fhir | both].copy()
@@ -377,7 +394,8 @@ def _simulate_immunisation(ctx: _Context, children: pd.DataFrame) -> pd.DataFram
                 "dose_number": fhir["dose_number"].to_numpy(),
                 "location": np.where(
                     fhir["at_posyandu"].to_numpy(),
-                    ctx.region.posyandu["kode_posyandu"].to_numpy()[person["posyandu"].to_numpy()], None,
+                    ctx.region.posyandu["kode_posyandu"].to_numpy()[person["posyandu"].to_numpy()],
+                    None,
                 ),
             }
         )
@@ -420,7 +438,8 @@ def _child_visits(ctx: _Context, children: pd.DataFrame, posyandu_doses: pd.Data
     under_two = age_days < 731
     method_draw = rng.random(len(frame))
     cara = np.where(
-        method_draw < 0.88, np.where(under_two, "terlentang", "berdiri"),
+        method_draw < 0.88,
+        np.where(under_two, "terlentang", "berdiri"),
         np.where(method_draw < 0.95, np.where(under_two, "berdiri", "terlentang"), ""),
     )
     # The recorded value is what the tape shows in the position used.
@@ -433,9 +452,7 @@ def _child_visits(ctx: _Context, children: pd.DataFrame, posyandu_doses: pd.Data
     frame["lila_cm"] = np.where(
         (age_days >= 180) & (rng.random(len(frame)) < 0.2), np.round(rng.normal(14.5, 1.1, len(frame)), 1), np.nan
     )
-    frame["lingkar_kepala_cm"] = np.where(
-        age_days < 730, np.round(34 + 12 * (1 - np.exp(-age_days / 250)), 1), np.nan
-    )
+    frame["lingkar_kepala_cm"] = np.where(age_days < 730, np.round(34 + 12 * (1 - np.exp(-age_days / 250)), 1), np.nan)
     frame["vitamin_a"] = np.where(
         np.isin(pd.DatetimeIndex(frame["tanggal_kunjungan"]).month, [2, 8]) & (age_days >= 180), "Y", ""
     )
@@ -497,7 +514,8 @@ def _simulate_pregnancies(ctx: _Context, children: pd.DataFrame) -> None:
     days = contact_day[mother_idx, contact_idx]
     ga = (days - hpht[mother_idx]) // 7
     doctor = np.where(
-        (contact_idx == 0) & (ga <= 12), rng.random(len(days)) < 0.65,
+        (contact_idx == 0) & (ga <= 12),
+        rng.random(len(days)) < 0.65,
         (ga >= 25) & (rng.random(len(days)) < 0.3),
     )
     enc = ctx.encounter(person, days, "ANC", np.where(doctor, "dokter", "bidan"))
@@ -507,13 +525,23 @@ def _simulate_pregnancies(ctx: _Context, children: pd.DataFrame) -> None:
     ctx.observation(enc, "29463-7", np.round(rng.normal(58, 9, len(enc)), 1), "kg")
     lila = np.where(first_kept, np.round(rng.normal(26.0, 2.4, len(enc)), 1), np.nan)
     ctx.observation(enc, "56072-2", lila, "cm")
-    ctx.observation(enc, "85354-9", np.round(rng.normal(112, 12, len(enc))), "mm[Hg]",
-                    second_value=np.round(rng.normal(72, 8, len(enc))))
+    ctx.observation(
+        enc,
+        "85354-9",
+        np.round(rng.normal(112, 12, len(enc))),
+        "mm[Hg]",
+        second_value=np.round(rng.normal(72, 8, len(enc))),
+    )
 
     delivered = birth_day <= cal.last_day
     person = mothers[delivered]
-    ctx.encounter(person, birth_day[delivered], "PERSALINAN",
-                  np.where(rng.random(int(delivered.sum())) < 0.2, "dokter", "bidan"), location_type=place[delivered])
+    ctx.encounter(
+        person,
+        birth_day[delivered],
+        "PERSALINAN",
+        np.where(rng.random(int(delivered.sum())) < 0.2, "dokter", "bidan"),
+        location_type=place[delivered],
+    )
     reach = rng.random(int(delivered.sum()))
     for (lo, hi), share in zip(NIFAS_WINDOWS, (0.92, 0.85, 0.75, 0.62), strict=True):
         got = reach < share
@@ -528,10 +556,12 @@ def _simulate_pregnancies(ctx: _Context, children: pd.DataFrame) -> None:
         ga_weeks = (session - hpht) // 7
         go = (ga_weeks >= 8) & (session < birth_day) & ctx.world.reported[posy, month_index] & (rng.random(n) < 0.35)
         if go.any():
-            person = mothers[go].assign(domisili=np.where(rng.random(int(go.sum())) < 0.7,
-                                                          ctx.desa_codes[mothers["desa"].to_numpy()[go]], ""))
-            frame = _register_frame(ctx, person, np.full(int(go.sum()), month_index), posy[go],
-                                    np.full(int(go.sum()), "bumil"))
+            person = mothers[go].assign(
+                domisili=np.where(rng.random(int(go.sum())) < 0.7, ctx.desa_codes[mothers["desa"].to_numpy()[go]], "")
+            )
+            frame = _register_frame(
+                ctx, person, np.full(int(go.sum()), month_index), posy[go], np.full(int(go.sum()), "bumil")
+            )
             k = len(frame)
             frame["berat_badan_kg"] = np.round(rng.normal(58, 9, k), 1)
             frame["lila_cm"] = np.round(rng.normal(25.8, 2.5, k), 1)
@@ -566,7 +596,9 @@ def _adult_pool(ctx: _Context, lo: int, hi: int, share: float, prefix: str) -> p
             "age_years": age_years,
             "nama": people.names(rng, female),
             "nik": np.where(
-                rng.random(n) < 0.97, people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth_day), female), ""
+                rng.random(n) < 0.97,
+                people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth_day), female),
+                "",
             ),
             "domisili": np.where(rng.random(n) < 0.75, ctx.desa_codes[desa], ""),
             "rt": np.char.zfill(rng.integers(1, 12, n).astype(str), 3),
@@ -673,8 +705,9 @@ def _simulate_kader(ctx: _Context) -> None:
     birth = cal.first_day - rng.integers(20 * 365, 60 * 365, n)
     desa = pd.Index(ctx.desa_codes).get_indexer(posyandu["kode_kelurahan"].to_numpy()[posy])
     inactive = rng.random(n) < 0.08
-    codes = np.char.add(np.char.add("K", posyandu["kode_posyandu"].to_numpy()[posy].astype(str)),
-                        np.char.zfill(seq.astype(str), 2))
+    codes = np.char.add(
+        np.char.add("K", posyandu["kode_posyandu"].to_numpy()[posy].astype(str)), np.char.zfill(seq.astype(str), 2)
+    )
     ctx.world.kader = pd.DataFrame(
         {
             "kode_kader": codes,

@@ -17,17 +17,56 @@ from ilp_pipeline.generator.region import Region
 from ilp_pipeline.generator.simulate import World
 
 REGISTER_COLUMNS = [
-    "tanggal_kunjungan", "kode_posyandu", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "nik_ibu", "nama_ibu",
-    "kode_kelurahan_domisili", "rt", "rw", "kelompok_sasaran", "berat_badan_kg", "tinggi_badan_cm", "cara_ukur",
-    "lila_cm", "lingkar_kepala_cm", "lingkar_perut_cm", "sistolik", "diastolik", "gula_darah_mg_dl",
-    "gula_darah_puasa", "usia_kehamilan_minggu", "imunisasi", "vitamin_a", "tablet_tambah_darah", "skrining_tb",
-    "skrining_lansia", "skor_adl", "rujukan", "kode_kader",
+    "tanggal_kunjungan",
+    "kode_posyandu",
+    "nik",
+    "nama",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "nik_ibu",
+    "nama_ibu",
+    "kode_kelurahan_domisili",
+    "rt",
+    "rw",
+    "kelompok_sasaran",
+    "berat_badan_kg",
+    "tinggi_badan_cm",
+    "cara_ukur",
+    "lila_cm",
+    "lingkar_kepala_cm",
+    "lingkar_perut_cm",
+    "sistolik",
+    "diastolik",
+    "gula_darah_mg_dl",
+    "gula_darah_puasa",
+    "usia_kehamilan_minggu",
+    "imunisasi",
+    "vitamin_a",
+    "tablet_tambah_darah",
+    "skrining_tb",
+    "skrining_lansia",
+    "skor_adl",
+    "rujukan",
+    "kode_kader",
 ]
 DATE_COLUMNS = {"tanggal_kunjungan", "tanggal_lahir"}
 DECIMAL_COLUMNS = {"berat_badan_kg", "tinggi_badan_cm", "lila_cm", "lingkar_kepala_cm", "lingkar_perut_cm"}
-INTEGER_COLUMNS = {"sistolik", "diastolik", "gula_darah_mg_dl", "usia_kehamilan_minggu", "tablet_tambah_darah", "skor_adl"}
-FAULTS = ["nik_rusak", "berat_tidak_mungkin", "tanggal_di_masa_depan", "nama_kosong", "imunisasi_tidak_dikenal",
-          "posyandu_lain"]
+INTEGER_COLUMNS = {
+    "sistolik",
+    "diastolik",
+    "gula_darah_mg_dl",
+    "usia_kehamilan_minggu",
+    "tablet_tambah_darah",
+    "skor_adl",
+}
+FAULTS = [
+    "nik_rusak",
+    "berat_tidak_mungkin",
+    "tanggal_di_masa_depan",
+    "nama_kosong",
+    "imunisasi_tidak_dikenal",
+    "posyandu_lain",
+]
 
 
 def _utime(path: Path, when: dt.datetime) -> None:
@@ -79,7 +118,8 @@ def _apply_faults_sql() -> str:
     return """
         case _fault
             when 'nik_rusak' then case when nik = '' then '' when _fault_variant = 0
-                then substr(nik, 1, 6) || '00' || substr(nik, 9) else substr(nik, 1, 1) || '.' || substr(nik, 2, 5) || 'E+15' end
+                then substr(nik, 1, 6) || '00' || substr(nik, 9)
+                else substr(nik, 1, 1) || '.' || substr(nik, 2, 5) || 'E+15' end
             else nik end as nik,
         case _fault when 'berat_tidak_mungkin' then berat_badan_kg * 100 else berat_badan_kg end as berat_badan_kg,
         case _fault when 'tanggal_di_masa_depan' then tanggal_kunjungan + interval 400 day
@@ -90,8 +130,9 @@ def _apply_faults_sql() -> str:
     """
 
 
-def write_registers(con: duckdb.DuckDBPyConnection, world: World, root: Path, rng: np.random.Generator,
-                    error_rate: float) -> int:
+def write_registers(
+    con: duckdb.DuckDBPyConnection, world: World, root: Path, rng: np.random.Generator, error_rate: float
+) -> int:
     register = world.register
     posyandu = world.region.posyandu
     n = len(register)
@@ -203,7 +244,8 @@ _RESOURCE_SQL = {
           'resourceType': 'Patient', 'id': patient_id,
           'identifier': list_filter([
               {'system': 'https://fhir.kemkes.go.id/id/nik', 'value': nik},
-              {'system': 'https://fhir.kemkes.go.id/id/nik-ibu', 'value': nik_ibu}], lambda x: coalesce(x.value, '') <> ''),
+              {'system': 'https://fhir.kemkes.go.id/id/nik-ibu', 'value': nik_ibu}],
+              lambda x: coalesce(x.value, '') <> ''),
           'name': [{'text': nama}], 'gender': gender, 'birthDate': strftime(birth_date, '%Y-%m-%d'),
           'address': [{'extension': [{
               'url': 'https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode',
@@ -259,8 +301,9 @@ _RESOURCE_SQL = {
 }
 
 
-def write_fhir(con: duckdb.DuckDBPyConnection, world: World, root: Path, rng: np.random.Generator,
-               error_rate: float) -> int:
+def write_fhir(
+    con: duckdb.DuckDBPyConnection, world: World, root: Path, rng: np.random.Generator, error_rate: float
+) -> int:
     month_labels = np.array([f"{m:%Y-%m}" for m in world.months])
     frames = {
         "Patient": world.patients,

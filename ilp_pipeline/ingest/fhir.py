@@ -48,8 +48,9 @@ def _insert_sql(paths: list[str]) -> str:
     """
 
 
-def load(con: duckdb.DuckDBPyConnection, files: list[LandedFile], loaded_at: dt.datetime,
-         batch_size: int = 500) -> list[FileOutcome]:
+def load(
+    con: duckdb.DuckDBPyConnection, files: list[LandedFile], loaded_at: dt.datetime, batch_size: int = 500
+) -> list[FileOutcome]:
     con.execute(DDL)
     outcomes: list[FileOutcome] = []
     for start in range(0, len(files), batch_size):

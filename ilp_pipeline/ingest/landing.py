@@ -43,15 +43,17 @@ class IngestSummary:
 
 def discover(root: Path) -> dict[str, list[Path]]:
     """Landed files by source, in a stable order."""
-    found: dict[str, list[Path]] = {name: [] for name in ("reference", "posyandu_register", "kader",
-                                                          "kader_penilaian", "fhir")}
+    found: dict[str, list[Path]] = {
+        name: [] for name in ("reference", "posyandu_register", "kader", "kader_penilaian", "fhir")
+    }
     for name, (relative, _contract) in contracts.reference_tables().items():
         path = root / relative
         if path.is_file():
             found["reference"].append(path)
         del name
     found["posyandu_register"] = sorted(
-        p for p in (root / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/*")
+        p
+        for p in (root / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/*")
         if p.is_file() and p.suffix.lower() in REGISTER_SUFFIXES
     )
     kader = root / "posyandu" / "kader" / "kader.csv"

@@ -93,9 +93,7 @@ def triage(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> tuple[lis
         "select path, file_hash from raw.landed_file where status = 'duplicate'"
     ).df()
     current = dict(zip(known["path"], known["file_hash"], strict=True))
-    loaded_hashes = set(
-        con.execute("select file_hash from raw.current_file where status = 'loaded'").df()["file_hash"]
-    )
+    loaded_hashes = set(con.execute("select file_hash from raw.current_file where status = 'loaded'").df()["file_hash"])
     to_load, duplicates, seen = [], [], set()
     for landed in files:
         if current.get(landed.path) == landed.file_hash:

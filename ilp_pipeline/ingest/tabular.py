@@ -90,15 +90,16 @@ def _select_list(contract: TableContract, mapping: dict[str, str], extra: list[s
         else:
             parts.append(f"cast(null as varchar) as {column}")
     if extra:
-        pack = ", ".join(f"{_sql_string(normalise(e))} := cast({_ident(e)} as varchar)" for e in extra)
+        pack = ", ".join(f"{_ident(normalise(e))} := cast({_ident(e)} as varchar)" for e in extra)
         parts.append(f"to_json(struct_pack({pack})) as _extra")
     else:
         parts.append("cast(null as json) as _extra")
     return ", ".join(parts)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sql: str, select: str,
-            line_offset: str) -> dict[str, int]:
+def _insert(
+    con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sql: str, select: str, line_offset: str
+) -> dict[str, int]:
     """Insert rows of a relation that carries `filename` and a global `_rn` scan order; returns rows per file."""
     values = " || '|' || ".join(f"coalesce({c}, '')" for c in contract.column_names)
     con.execute(
@@ -149,6 +150,7 @@ def _xlsx_frame(path: Path) -> tuple[pd.DataFrame, int]:
 
 def _excel_text(values: pd.Series) -> pd.Series:
     """Excel cells as the text a CSV export would hold: ISO dates, integers without '.0'."""
+
     def as_text(value: object) -> str | None:
         if value is None or value == "":
             return None
@@ -163,8 +165,9 @@ def _excel_text(values: pd.Series) -> pd.Series:
     return values.map(as_text).astype("string")
 
 
-def load(con: duckdb.DuckDBPyConnection, contract: TableContract, files: list[LandedFile],
-         loaded_at: dt.datetime) -> list[FileOutcome]:
+def load(
+    con: duckdb.DuckDBPyConnection, contract: TableContract, files: list[LandedFile], loaded_at: dt.datetime
+) -> list[FileOutcome]:
     ensure_table(con, contract)
     outcomes: list[FileOutcome] = []
     groups: dict[tuple[str, tuple[str, ...]], list[LandedFile]] = defaultdict(list)
@@ -184,14 +187,16 @@ def load(con: duckdb.DuckDBPyConnection, contract: TableContract, files: list[La
         select = _select_list(contract, mapping, extra)
         try:
             counts = _load_csv_batch(con, contract, members, delimiter, select, loaded_at)
-            outcomes.extend(FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra)
-                            for m in members)
+            outcomes.extend(
+                FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra) for m in members
+            )
         except duckdb.Error:
             for member in members:
                 try:
                     counts = _load_csv_batch(con, contract, [member], delimiter, select, loaded_at)
-                    outcomes.append(FileOutcome(member, "loaded", rows_received=counts.get(member.path, 0),
-                                                extra_columns=extra))
+                    outcomes.append(
+                        FileOutcome(member, "loaded", rows_received=counts.get(member.path, 0), extra_columns=extra)
+                    )
                 except duckdb.Error as error:
                     outcomes.append(FileOutcome(member, "rejected", "csv_tidak_terbaca", str(error).splitlines()[0]))
     return outcomes
@@ -219,8 +224,11 @@ def _load_xlsx(con, contract: TableContract, landed: LandedFile, loaded_at: dt.d
     con.register("ingest_files", files_frame([landed], loaded_at))
     try:
         counts = _insert(
-            con, contract, "select *, row_number() over () as _rn from xlsx_rows",
-            _select_list(contract, mapping, extra), str(first_line),
+            con,
+            contract,
+            "select *, row_number() over () as _rn from xlsx_rows",
+            _select_list(contract, mapping, extra),
+            str(first_line),
         )
     finally:
         con.unregister("xlsx_rows")

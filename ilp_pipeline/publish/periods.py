@@ -38,9 +38,7 @@ class PeriodOutcome:
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(PUBLISH_LOG_DDL)
     for table in PUBLISHED_TABLES:
-        con.execute(
-            f"create table if not exists pws.{table} as select * from pws_candidate.{table} with no data"
-        )
+        con.execute(f"create table if not exists pws.{table} as select * from pws_candidate.{table} with no data")
 
 
 def content_id(con: duckdb.DuckDBPyConnection, period: dt.date) -> tuple[str, int]:
@@ -58,8 +56,9 @@ def content_id(con: duckdb.DuckDBPyConnection, period: dt.date) -> tuple[str, in
     return f"{period:%Y-%m}-{digest.hexdigest()[:12]}", rows
 
 
-def publish_periods(con: duckdb.DuckDBPyConnection, months: list[dt.date], publish_dir: Path,
-                    log=lambda message: None) -> list[PeriodOutcome]:
+def publish_periods(
+    con: duckdb.DuckDBPyConnection, months: list[dt.date], publish_dir: Path, log=lambda message: None
+) -> list[PeriodOutcome]:
     _ensure_tables(con)
     data_as_of = con.execute("select max(modified_at) from raw.current_file").fetchone()[0]
     outcomes = []
@@ -83,7 +82,8 @@ def publish_periods(con: duckdb.DuckDBPyConnection, months: list[dt.date], publi
                     [publish_id, published_at, period],
                 )
             con.execute(
-                "insert into pws.publish_log values (?, ?, ?, ?, ?)", [period, publish_id, published_at, data_as_of, rows]
+                "insert into pws.publish_log values (?, ?, ?, ?, ?)",
+                [period, publish_id, published_at, data_as_of, rows],
             )
             con.execute("commit")
         except Exception:
@@ -108,4 +108,3 @@ def write_parquet(con: duckdb.DuckDBPyConnection, table: str, period: dt.date, p
     )
     os.replace(temporary, target)
     return target
-

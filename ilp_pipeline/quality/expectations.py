@@ -41,16 +41,23 @@ def _indicator_suite(expected_rows: int) -> list:
     return [
         e.ExpectTableRowCountToEqual(value=expected_rows),
         e.ExpectCompoundColumnsToBeUnique(column_list=GRAIN),
-        *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("period_month", "puskesmas_code", "indicator_code",
-                                                              "numerator_month", "numerator_ytd")),
+        *(
+            e.ExpectColumnValuesToNotBeNull(column=c)
+            for c in ("period_month", "puskesmas_code", "indicator_code", "numerator_month", "numerator_ytd")
+        ),
         e.ExpectColumnValuesToBeBetween(column="numerator_month", min_value=0),
         e.ExpectColumnValuesToBeBetween(column="numerator_ytd", min_value=0),
         e.ExpectColumnValuesToBeInSet(column="status", value_set=["baik", "kurang", "cukup", "jelek"]),
         e.ExpectColumnValuesToBeInSet(column="trend", value_set=["naik", "tetap", "turun"]),
-        e.ExpectColumnValuesToBeInSet(column="kind", value_set=["event", "monthly", "prevalence", "ratio_ytd", "level"]),
+        e.ExpectColumnValuesToBeInSet(
+            column="kind", value_set=["event", "monthly", "prevalence", "ratio_ytd", "level"]
+        ),
         e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="denominator", column_B="numerator_month", or_equal=True,
-            row_condition='denominator_type=="terukur"', condition_parser="pandas",
+            column_A="denominator",
+            column_B="numerator_month",
+            or_equal=True,
+            row_condition='denominator_type=="terukur"',
+            condition_parser="pandas",
         ),
     ]
 
@@ -88,9 +95,7 @@ def _validate(frame: pd.DataFrame, name: str, expectations: list) -> tuple[bool,
 
 def expected_areas(con: duckdb.DuckDBPyConnection) -> int:
     """Working-area kelurahan plus one unknown-domicile row per puskesmas."""
-    return con.execute(
-        "select count(*) from intermediate.int_region__areas"
-    ).fetchone()[0]
+    return con.execute("select count(*) from intermediate.int_region__areas").fetchone()[0]
 
 
 def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> list[CheckOutcome]:
@@ -110,12 +115,21 @@ def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt
     ).df()
     outcomes = []
     for name, table, frame, suite, description in (
-        ("ge_kelurahan_indicator_monthly", "kelurahan_indicator_monthly", indicator_rows,
-         _indicator_suite(areas * months * indicators),
-         "Every working-area kelurahan x indicator x month present once, numerators >= 0 and not above "
-         "a measured denominator, valid status/trend/kind values."),
-        ("ge_kelurahan_growth_monthly", "kelurahan_growth_monthly", growth_rows, _growth_suite(areas * months),
-         "Every kelurahan x month present once, SKDN counts >= 0, numerators not above measured children."),
+        (
+            "ge_kelurahan_indicator_monthly",
+            "kelurahan_indicator_monthly",
+            indicator_rows,
+            _indicator_suite(areas * months * indicators),
+            "Every working-area kelurahan x indicator x month present once, numerators >= 0 and not above "
+            "a measured denominator, valid status/trend/kind values.",
+        ),
+        (
+            "ge_kelurahan_growth_monthly",
+            "kelurahan_growth_monthly",
+            growth_rows,
+            _growth_suite(areas * months),
+            "Every kelurahan x month present once, SKDN counts >= 0, numerators not above measured children.",
+        ),
     ):
         passed, failures, observed = _validate(frame, name, suite)
         outcomes.append(CheckOutcome(name, table, passed, True, description, failures, observed))

@@ -4,7 +4,9 @@ with spine as (
 ),
 
 grid as (
-    select areas.*, spine.period_month
+    select
+        areas.*,
+        spine.period_month
     from {{ ref('int_region__areas') }} as areas
     cross join spine
 ),
@@ -31,18 +33,21 @@ joined as (
         coalesce(growth.implausible_excluded, 0) as implausible_excluded
     from grid
     left join {{ ref('int_growth__area_month') }} as growth
-        on growth.puskesmas_code = grid.puskesmas_code
-        and growth.kelurahan_code is not distinct from grid.kelurahan_code
-        and growth.period_month = grid.period_month
+        on
+            growth.puskesmas_code = grid.puskesmas_code
+            and growth.kelurahan_code is not distinct from grid.kelurahan_code
+            and growth.period_month = grid.period_month
     left join {{ ref('int_sasaran__by_name') }} as by_name
-        on by_name.puskesmas_code = grid.puskesmas_code
-        and by_name.kelurahan_code is not distinct from grid.kelurahan_code
-        and by_name.period_month = grid.period_month
-        and by_name.sasaran_key = 'balita'
+        on
+            by_name.puskesmas_code = grid.puskesmas_code
+            and by_name.kelurahan_code is not distinct from grid.kelurahan_code
+            and by_name.period_month = grid.period_month
+            and by_name.sasaran_key = 'balita'
     left join {{ ref('int_sasaran__projected') }} as projected
-        on projected.kelurahan_code = grid.kelurahan_code
-        and projected.target_year = year(grid.period_month)
-        and projected.sasaran_key = 'balita'
+        on
+            projected.kelurahan_code = grid.kelurahan_code
+            and projected.target_year = year(grid.period_month)
+            and projected.sasaran_key = 'balita'
 )
 
 select
@@ -81,7 +86,7 @@ select
     case when measured_waz > 0 then underweight / measured_waz * 100 end as underweight_pct,
     case when measured_whz > 0 then overweight / measured_whz * 100 end as overweight_pct,
     implausible_excluded::bigint as implausible_excluded,
-    cast(null as varchar) as publish_id,
-    cast(null as timestamp) as published_at
+    null::varchar as publish_id,
+    null::timestamp as published_at
 from joined
 where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'

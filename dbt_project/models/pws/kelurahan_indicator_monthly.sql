@@ -10,7 +10,10 @@ catalogue as (
 ),
 
 grid as (
-    select areas.*, spine.period_month, catalogue.*
+    select
+        areas.*,
+        spine.period_month,
+        catalogue.*
     from {{ ref('int_region__areas') }} as areas
     cross join spine
     cross join catalogue
@@ -29,19 +32,22 @@ with_values as (
         coalesce(by_name.persons, 0) as target_population_by_name
     from grid
     left join values
-        on values.puskesmas_code = grid.puskesmas_code
-        and values.kelurahan_code is not distinct from grid.kelurahan_code
-        and values.period_month = grid.period_month
-        and values.indicator_code = grid.indicator_code
+        on
+            values.puskesmas_code = grid.puskesmas_code
+            and values.kelurahan_code is not distinct from grid.kelurahan_code
+            and values.period_month = grid.period_month
+            and values.indicator_code = grid.indicator_code
     left join {{ ref('int_sasaran__projected') }} as projected
-        on projected.kelurahan_code = grid.kelurahan_code
-        and projected.target_year = year(grid.period_month)
-        and projected.sasaran_key = grid.sasaran_key
+        on
+            projected.kelurahan_code = grid.kelurahan_code
+            and projected.target_year = year(grid.period_month)
+            and projected.sasaran_key = grid.sasaran_key
     left join {{ ref('int_sasaran__by_name') }} as by_name
-        on by_name.puskesmas_code = grid.puskesmas_code
-        and by_name.kelurahan_code is not distinct from grid.kelurahan_code
-        and by_name.period_month = grid.period_month
-        and by_name.sasaran_key = grid.sasaran_key
+        on
+            by_name.puskesmas_code = grid.puskesmas_code
+            and by_name.kelurahan_code is not distinct from grid.kelurahan_code
+            and by_name.period_month = grid.period_month
+            and by_name.sasaran_key = grid.sasaran_key
 ),
 
 measured as (
@@ -66,11 +72,15 @@ measured as (
 covered as (
     select
         *,
-        case when denominator > 0
-            then numerator_month / denominator * (case unit when 'percent' then 100 else 1 end) end
+        case
+            when denominator > 0
+                then numerator_month / denominator * (case unit when 'percent' then 100 else 1 end)
+        end
             as coverage_month_pct,
-        case when denominator > 0
-            then numerator_ytd / denominator * (case unit when 'percent' then 100 else 1 end) end
+        case
+            when denominator > 0
+                then numerator_ytd / denominator * (case unit when 'percent' then 100 else 1 end)
+        end
             as coverage_ytd_pct,
         target_annual as target_annual_pct,
         case when kind = 'event' then target_annual * month(period_month) / 12 else target_annual end
@@ -94,7 +104,8 @@ classified as (
     select
         trended.*,
         case
-            when previous_month is null
+            when
+                previous_month is null
                 or previous_month < (select min(period_month) from {{ ref('int_posyandu__register_months') }})
                 or round(coverage_month_pct, 2) is null or previous_coverage is null then null
             when round(coverage_month_pct, 2) > previous_coverage then 'naik'
@@ -107,22 +118,29 @@ classified as (
 statused as (
     select
         classified.*,
-        case when direction = 'higher_better' then coverage_ytd_pct - target_ytd_pct
-            else target_ytd_pct - coverage_ytd_pct end as gap_pct,
+        case
+            when direction = 'higher_better' then coverage_ytd_pct - target_ytd_pct
+            else target_ytd_pct - coverage_ytd_pct
+        end as gap_pct,
         rule.status
     from classified
     left join {{ ref('pws_status_rule') }} as rule
-        on classified.coverage_ytd_pct is not null
-        and rule.at_or_better_than_target = (
-            case when classified.direction = 'higher_better' then classified.coverage_ytd_pct >= classified.target_ytd_pct
-                else classified.coverage_ytd_pct <= classified.target_ytd_pct end
-        )
-        and rule.trend_movement = case
-            when classified.trend = 'naik' and classified.direction = 'higher_better' then 'improving'
-            when classified.trend = 'turun' and classified.direction = 'lower_better' then 'improving'
-            when classified.trend in ('naik', 'turun') then 'worsening'
-            else 'flat'
-        end
+        on
+            classified.coverage_ytd_pct is not null
+            and rule.at_or_better_than_target = (
+                case
+                    when
+                        classified.direction = 'higher_better'
+                        then classified.coverage_ytd_pct >= classified.target_ytd_pct
+                    else classified.coverage_ytd_pct <= classified.target_ytd_pct
+                end
+            )
+            and rule.trend_movement = case
+                when classified.trend = 'naik' and classified.direction = 'higher_better' then 'improving'
+                when classified.trend = 'turun' and classified.direction = 'lower_better' then 'improving'
+                when classified.trend in ('naik', 'turun') then 'worsening'
+                else 'flat'
+            end
 )
 
 select
@@ -155,14 +173,16 @@ select
     gap_pct,
     trend,
     status,
-    case when kelurahan_code is not null and coverage_ytd_pct is not null then
-        rank() over (
-            partition by puskesmas_code, period_month, indicator_code,
-                kelurahan_code is not null and coverage_ytd_pct is not null
-            order by case when direction = 'higher_better' then -coverage_ytd_pct else coverage_ytd_pct end
-        )
+    case
+        when kelurahan_code is not null and coverage_ytd_pct is not null then
+            rank() over (
+                partition by
+                    puskesmas_code, period_month, indicator_code,
+                    kelurahan_code is not null and coverage_ytd_pct is not null
+                order by case when direction = 'higher_better' then -coverage_ytd_pct else coverage_ytd_pct end
+            )
     end::integer as rank_in_puskesmas,
-    cast(null as varchar) as publish_id,
-    cast(null as timestamp) as published_at
+    null::varchar as publish_id,
+    null::timestamp as published_at
 from statused
 where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'

@@ -29,7 +29,8 @@ observations as (
         max(observations.value_number) filter (where observations.loinc_code in ('8302-2', '8306-3')) as height_cm,
         max(case observations.loinc_code when '8306-3' then 'l' when '8302-2' then 'h' end) as measure_position
     from {{ ref('int_fhir__observation_latest') }} as observations
-    where observations.observation_status in ('final', 'amended')
+    where
+        observations.observation_status in ('final', 'amended')
         and observations.loinc_code in ('29463-7', '8302-2', '8306-3')
     group by observations.puskesmas_code, observations.encounter_id
 ),

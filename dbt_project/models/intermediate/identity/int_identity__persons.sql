@@ -16,9 +16,10 @@ birth_votes as (
         person_id,
         birth_date,
         count(*) filter (where source = 'puskesmas') as from_puskesmas,
-        count(*) as records,
+        count(*) as record_count,
         max(recorded_on) as latest
-    from records where birth_date is not null
+    from records
+    where birth_date is not null
     group by person_id, birth_date
 ),
 
@@ -27,23 +28,30 @@ sex_votes as (
         person_id,
         sex,
         count(*) filter (where source = 'puskesmas') as from_puskesmas,
-        count(*) as records,
+        count(*) as record_count,
         max(recorded_on) as latest
-    from records where sex in ('L', 'P')
+    from records
+    where sex in ('L', 'P')
     group by person_id, sex
 ),
 
 birth as (
-    select person_id, birth_date from birth_votes
+    select
+        person_id,
+        birth_date
+    from birth_votes
     qualify row_number() over (
-        partition by person_id order by from_puskesmas desc, records desc, latest desc nulls last, birth_date desc
+        partition by person_id order by from_puskesmas desc, record_count desc, latest desc nulls last, birth_date desc
     ) = 1
 ),
 
 sex as (
-    select person_id, sex from sex_votes
+    select
+        person_id,
+        sex
+    from sex_votes
     qualify row_number() over (
-        partition by person_id order by from_puskesmas desc, records desc, latest desc nulls last, sex
+        partition by person_id order by from_puskesmas desc, record_count desc, latest desc nulls last, sex asc
     ) = 1
 )
 

@@ -6,32 +6,50 @@ with records as (
 ),
 
 record_keys as (
-    select record_id, 'nik:' || nik as identity_key from records where nik is not null
+    select
+        record_id,
+        'nik:' || nik as identity_key
+    from records
+    where nik is not null
     union
-    select record_id, 'ibu:' || mother_nik || ':' || birth_date || ':' || sex
-    from records where mother_nik is not null and birth_date is not null and sex in ('L', 'P')
+    select
+        record_id,
+        'ibu:' || mother_nik || ':' || birth_date || ':' || sex as identity_key
+    from records
+    where mother_nik is not null and birth_date is not null and sex in ('L', 'P')
     union
-    select record_id, 'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex || ':'
+    select
+        record_id,
+        'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex || ':'
         || coalesce(name_kelurahan_code, '')
-    from records where {{ normalised_name('person_name') }} is not null and birth_date is not null
+    from records
+    where {{ normalised_name('person_name') }} is not null and birth_date is not null
 ),
 
 labels_0 as (
-    select record_id, min(identity_key) as label from record_keys group by record_id
+    select
+        record_id,
+        min(identity_key) as label
+    from record_keys
+    group by record_id
 ),
 
 {% for i in range(1, iterations + 1) %}
-key_labels_{{ i }} as (
-    select record_keys.identity_key, min(labels_{{ i - 1 }}.label) as label
-    from record_keys inner join labels_{{ i - 1 }} using (record_id)
-    group by record_keys.identity_key
-),
+    key_labels_{{ i }} as (
+        select
+            record_keys.identity_key,
+            min(labels_{{ i - 1 }}.label) as label
+        from record_keys inner join labels_{{ i - 1 }} using (record_id)
+        group by record_keys.identity_key
+    ),
 
-labels_{{ i }} as (
-    select record_keys.record_id, min(key_labels_{{ i }}.label) as label
-    from record_keys inner join key_labels_{{ i }} using (identity_key)
-    group by record_keys.record_id
-){{ "," if not loop.last }}
+    labels_{{ i }} as (
+        select
+            record_keys.record_id,
+            min(key_labels_{{ i }}.label) as label
+        from record_keys inner join key_labels_{{ i }} using (identity_key)
+        group by record_keys.record_id
+    ){{ "," if not loop.last }}
 {% endfor %}
 
 select

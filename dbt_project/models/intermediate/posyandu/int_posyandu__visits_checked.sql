@@ -10,7 +10,10 @@ posyandu as (
 ),
 
 ranges as (
-    select column_name, min_value, max_value
+    select
+        column_name,
+        min_value,
+        max_value
     from {{ source('raw', 'contract_column') }}
     where source_name = 'posyandu_register'
 ),
@@ -37,7 +40,8 @@ checked as (
             when registers.visit_date > registers.file_modified_at::date then 'tanggal_di_masa_depan'
             when registers.visit_date < registers.birth_date then 'tanggal_sebelum_lahir'
             when posyandu.posyandu_code is null then 'kode_posyandu_tidak_dikenal'
-            when regexp_full_match(
+            when
+                regexp_full_match(
                     regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1), 'PSY[0-9]+'
                 )
                 and regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1) <> registers.posyandu_code
@@ -52,23 +56,63 @@ valued as (
         checked.* exclude (weight_kg, height_cm, systolic_mmhg, diastolic_mmhg, antigen_list),
         case when nik_valid then nik_text end as nik,
         case when mother_nik_valid then mother_nik_text end as mother_nik,
-        case when weight_kg between (select min_value from ranges where column_name = 'berat_badan_kg')
-                and (select max_value from ranges where column_name = 'berat_badan_kg') then weight_kg end as weight_kg,
-        case when height_cm between (select min_value from ranges where column_name = 'tinggi_badan_cm')
-                and (select max_value from ranges where column_name = 'tinggi_badan_cm') then height_cm end as height_cm,
-        case when systolic_mmhg between (select min_value from ranges where column_name = 'sistolik')
-                and (select max_value from ranges where column_name = 'sistolik') then systolic_mmhg end as systolic_mmhg,
-        case when diastolic_mmhg between (select min_value from ranges where column_name = 'diastolik')
-                and (select max_value from ranges where column_name = 'diastolik') then diastolic_mmhg end
+        case
+            when
+                weight_kg between (
+                    select min_value from ranges
+                    where column_name = 'berat_badan_kg'
+                )
+                and (
+                    select max_value from ranges
+                    where column_name = 'berat_badan_kg'
+                ) then weight_kg
+        end as weight_kg,
+        case
+            when
+                height_cm between (
+                    select min_value from ranges
+                    where column_name = 'tinggi_badan_cm'
+                )
+                and (
+                    select max_value from ranges
+                    where column_name = 'tinggi_badan_cm'
+                ) then height_cm
+        end as height_cm,
+        case
+            when
+                systolic_mmhg between (
+                    select min_value from ranges
+                    where column_name = 'sistolik'
+                )
+                and (
+                    select max_value from ranges
+                    where column_name = 'sistolik'
+                ) then systolic_mmhg
+        end as systolic_mmhg,
+        case
+            when
+                diastolic_mmhg between (
+                    select min_value from ranges
+                    where column_name = 'diastolik'
+                )
+                and (
+                    select max_value from ranges
+                    where column_name = 'diastolik'
+                ) then diastolic_mmhg
+        end
             as diastolic_mmhg,
         list_filter(
-            list_transform(string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
-                lambda a: trim(a)),
+            list_transform(
+                string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
+                lambda a: trim(a)
+            ),
             lambda a: a <> ''
         ) as antigens_written,
         list_filter(
-            list_transform(string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
-                lambda a: trim(a)),
+            list_transform(
+                string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
+                lambda a: trim(a)
+            ),
             lambda a: a <> '' and list_contains(antigens.known_antigens, a)
         ) as antigens,
         weight_kg as weight_kg_written,
@@ -87,8 +131,11 @@ flagged as (
             case when mother_nik_text <> '' and not mother_nik_valid then 'nik_ibu_invalid' end,
             case when weight_kg_written is not null and weight_kg is null then 'berat_tidak_mungkin' end,
             case when height_cm_written is not null and height_cm is null then 'tinggi_tidak_mungkin' end,
-            case when (systolic_written is not null and systolic_mmhg is null)
-                    or (diastolic_written is not null and diastolic_mmhg is null) then 'tekanan_darah_tidak_mungkin' end,
+            case
+                when
+                    (systolic_written is not null and systolic_mmhg is null)
+                    or (diastolic_written is not null and diastolic_mmhg is null) then 'tekanan_darah_tidak_mungkin'
+            end,
             case when len(antigens_written) > len(antigens) then 'imunisasi_tidak_dikenal' end
         ], lambda f: f is not null) as value_flags,
         coalesce(

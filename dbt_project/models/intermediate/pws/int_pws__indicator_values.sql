@@ -15,7 +15,8 @@ first_valid_dose as (
         min(strftime(administered_on, '%Y%m%d') || record_id) as completing_record,
         arg_min(puskesmas_code, strftime(administered_on, '%Y%m%d') || record_id) as puskesmas_code,
         arg_min(
-            case when domicile_status = 'wilayah' then kelurahan_code end, strftime(administered_on, '%Y%m%d') || record_id
+            case when domicile_status = 'wilayah' then kelurahan_code end,
+            strftime(administered_on, '%Y%m%d') || record_id
         ) as kelurahan_code
     from immunisation
     group by all
@@ -28,7 +29,7 @@ dose_events as (
         date_trunc('month', met_on)::date as period_month,
         'IMM_' || antigen_code as indicator_code,
         count(*) as numerator_month,
-        cast(null as bigint) as measured_denominator
+        null::bigint as measured_denominator
     from first_valid_dose
     group by all
 ),
@@ -43,8 +44,12 @@ complete_infant as (
     from first_valid_dose
     where life_cycle_group = 'bayi'
     group by person_key
-    having count(distinct antigen_code)
-        = (select count(*) from {{ ref('immunisation_schedule') }} where life_cycle_group = 'bayi')
+    having
+        count(distinct antigen_code)
+        = (
+            select count(*) from {{ ref('immunisation_schedule') }}
+            where life_cycle_group = 'bayi'
+        )
 ),
 
 idl_events as (
@@ -54,7 +59,7 @@ idl_events as (
         date_trunc('month', met_on)::date as period_month,
         'IDL' as indicator_code,
         count(*) as numerator_month,
-        cast(null as bigint) as measured_denominator
+        null::bigint as measured_denominator
     from complete_infant
     group by all
 ),
@@ -69,15 +74,15 @@ growth_values as (
             puskesmas_code,
             kelurahan_code,
             period_month,
-            {'numerator_month': d, 'measured_denominator': null} as "DS",
-            {'numerator_month': n, 'measured_denominator': n + t} as "ND",
-            {'numerator_month': stunted, 'measured_denominator': measured_haz} as "STUNTING",
-            {'numerator_month': wasted, 'measured_denominator': measured_whz} as "WASTING",
-            {'numerator_month': underweight, 'measured_denominator': measured_waz} as "UNDERWEIGHT",
-            {'numerator_month': overweight, 'measured_denominator': measured_whz} as "OVERWEIGHT"
+            { 'numerator_month': d, 'measured_denominator': null } as DS,
+            { 'numerator_month': n, 'measured_denominator': n + t } as ND,
+            { 'numerator_month': stunted, 'measured_denominator': measured_haz } as STUNTING,
+            { 'numerator_month': wasted, 'measured_denominator': measured_whz } as WASTING,
+            { 'numerator_month': underweight, 'measured_denominator': measured_waz } as UNDERWEIGHT,
+            { 'numerator_month': overweight, 'measured_denominator': measured_whz } as OVERWEIGHT
         from growth
     )
-    on "DS", "ND", "STUNTING", "WASTING", "UNDERWEIGHT", "OVERWEIGHT"
+    on DS, ND, STUNTING, WASTING, UNDERWEIGHT, OVERWEIGHT
     into name indicator_code value counts
 )
 

@@ -38,8 +38,9 @@ year_to_date_groups as (
         on person_months.period_month between make_date(year(spine.period_month) - 1, 12, 1) and spine.period_month
     inner join (values ('bayi', 0, 12), ('baduta', 12, 24)) as groups (sasaran_key, from_months, to_months)
         -- in the age band at some day between 1 January and month end
-        on person_months.birth_date <= spine.month_end - to_months(groups.from_months)
-        and person_months.birth_date + to_months(groups.to_months) > make_date(year(spine.period_month), 1, 1)
+        on
+            person_months.birth_date <= spine.month_end - to_months(groups.from_months)
+            and person_months.birth_date + to_months(groups.to_months) > make_date(year(spine.period_month), 1, 1)
     where person_months.birth_date >= spine.month_end - interval 25 month
     group by all
 )

@@ -13,7 +13,9 @@ population_year as (
     select
         spine_years.target_year,
         coalesce(
-            max(population_years.population_year) filter (where population_years.population_year <= spine_years.target_year),
+            max(population_years.population_year) filter (
+                where population_years.population_year <= spine_years.target_year
+            ),
             min(population_years.population_year)
         ) as population_year
     from spine_years
@@ -50,8 +52,9 @@ parameters as (
         max(parameters.parameter_year) as parameter_year
     from groups
     inner join {{ ref('stg_reference__parameter_sasaran') }} as parameters
-        on parameters.regency_code = left(groups.kelurahan_code, 4)
-        and parameters.parameter_year <= groups.target_year
+        on
+            parameters.regency_code = left(groups.kelurahan_code, 4)
+            and parameters.parameter_year <= groups.target_year
     group by groups.target_year, groups.kelurahan_code
 ),
 
@@ -65,7 +68,9 @@ unrounded as (
         parameters.hypertension_prevalence,
         parameters.diabetes_prevalence
     from groups
-    left join parameters using (target_year, kelurahan_code)
+    left join
+        parameters
+        on groups.target_year = parameters.target_year and groups.kelurahan_code = parameters.kelurahan_code
 ),
 
 target_values as (
@@ -91,7 +96,7 @@ target_values as (
 
 long_targets as (
     select * from target_values
-    unpivot (unrounded_value for sasaran_key in (
+    unpivot (unrounded_value for sasaran_key in (  -- noqa: PRS
         lahir_hidup, bumil, bulin, bayi, baduta, balita, usia_pendidikan_dasar, remaja_putri, usia_produktif,
         lansia, hipertensi_est, dm_est
     ))

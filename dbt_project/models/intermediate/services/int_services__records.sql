@@ -14,7 +14,9 @@ patients as (
         record_person.person_id,
         patients.village_code
     from {{ ref('int_fhir__patient_latest') }} as patients
-    inner join record_person on record_person.record_id = 'fhir:' || patients.puskesmas_code || ':' || patients.patient_id
+    inner join
+        record_person
+        on record_person.record_id = 'fhir:' || patients.puskesmas_code || ':' || patients.patient_id
 ),
 
 puskesmas as (
@@ -49,8 +51,9 @@ encounters as (
         encounters.source_file,
         encounters.source_line
     from {{ ref('int_fhir__encounter_latest') }} as encounters
-    inner join puskesmas using (puskesmas_code)
-    inner join patients using (puskesmas_code, patient_id)
+    inner join puskesmas on encounters.puskesmas_code = puskesmas.puskesmas_code
+    inner join patients
+        on encounters.puskesmas_code = patients.puskesmas_code and encounters.patient_id = patients.patient_id
     where encounters.encounter_status = 'finished'
 ),
 
@@ -66,8 +69,9 @@ immunizations as (
         immunizations.source_file,
         immunizations.source_line
     from {{ ref('int_fhir__immunization_latest') }} as immunizations
-    inner join puskesmas using (puskesmas_code)
-    inner join patients using (puskesmas_code, patient_id)
+    inner join puskesmas on immunizations.puskesmas_code = puskesmas.puskesmas_code
+    inner join patients
+        on immunizations.puskesmas_code = patients.puskesmas_code and immunizations.patient_id = patients.patient_id
     where immunizations.immunization_status = 'completed'
 ),
 
@@ -80,18 +84,19 @@ all_records as (
 )
 
 select
-    all_records.*,
-    kelurahan.kelurahan_code,
-    case
-        when kelurahan.kelurahan_code is not null then 'wilayah'
-        when all_records.stated_domicile_code is null then 'tidak_diketahui'
-        when length(all_records.stated_domicile_code) = 10
-            and left(all_records.stated_domicile_code, 2) in (select province_code from {{ ref('province_codes') }})
-            then 'luar_wilayah'
-        else 'tidak_diketahui'
-    end as domicile_status,
-    coalesce(kelurahan.puskesmas_code, all_records.recording_puskesmas_code) as puskesmas_code
+all_records.*,
+kelurahan.kelurahan_code,
+case
+when kelurahan.kelurahan_code is not null then 'wilayah'
+when all_records.stated_domicile_code is null then 'tidak_diketahui'
+when
+    length(all_records.stated_domicile_code) = 10
+    and left(all_records.stated_domicile_code, 2) in (select province_code from {{ ref('province_codes') }})
+    then 'luar_wilayah'
+else 'tidak_diketahui'
+end as domicile_status,
+coalesce(kelurahan.puskesmas_code, all_records.recording_puskesmas_code) as puskesmas_code
 from all_records
 left join {{ ref('int_region__kelurahan') }} as kelurahan
-    on all_records.stated_domicile_code = kelurahan.kelurahan_code
+on all_records.stated_domicile_code = kelurahan.kelurahan_code
 where all_records.service_date is not null

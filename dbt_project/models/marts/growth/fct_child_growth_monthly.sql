@@ -38,8 +38,11 @@ classified as (
         case
             when skdn.previous_month is null then 'B'
             when skdn.previous_month = skdn.period_month - interval 1 month
-                then case when (skdn.weight_kg - skdn.previous_weight_kg) * 1000 >= increments.minimum_gain_grams
-                    then 'N' else 'T' end
+                then case
+                    when (skdn.weight_kg - skdn.previous_weight_kg) * 1000 >= increments.minimum_gain_grams
+                        then 'N'
+                    else 'T'
+                end
             else 'O'
         end as skdn_category
     from skdn
@@ -52,11 +55,14 @@ last_valid as (
         person_key,
         period_month,
         arg_max(haz, strftime(measured_on, '%Y%m%d') || record_id) filter (where haz is not null) as haz,
-        arg_max(haz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where haz is not null) as haz_implausible,
+        arg_max(haz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where haz is not null)
+            as haz_implausible,
         arg_max(whz, strftime(measured_on, '%Y%m%d') || record_id) filter (where whz is not null) as whz,
-        arg_max(whz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where whz is not null) as whz_implausible,
+        arg_max(whz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where whz is not null)
+            as whz_implausible,
         arg_max(waz, strftime(measured_on, '%Y%m%d') || record_id) filter (where waz is not null) as waz,
-        arg_max(waz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where waz is not null) as waz_implausible
+        arg_max(waz_implausible, strftime(measured_on, '%Y%m%d') || record_id) filter (where waz is not null)
+            as waz_implausible
     from anthropometry
     group by person_key, period_month
 )
@@ -78,7 +84,10 @@ select
     person_month.domicile_status,
     person_month.puskesmas_code
 from classified
-full outer join last_valid using (person_key, period_month)
+full outer join
+    last_valid
+    on classified.person_key = last_valid.person_key and classified.period_month = last_valid.period_month
 left join {{ ref('fct_person_month') }} as person_month
-    on person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
+on
+    person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
     and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)

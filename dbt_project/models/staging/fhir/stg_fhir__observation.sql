@@ -12,11 +12,15 @@ select
     resource ->> '$.valueQuantity.unit' as value_unit,
     -- a blood-pressure panel carries systolic and diastolic as components
     try_cast(list_filter(
-        from_json(resource -> '$.component', '[{"code":{"coding":[{"code":"VARCHAR"}]},"valueQuantity":{"value":"DOUBLE"}}]'),
+        from_json(
+            resource -> '$.component', '[{"code":{"coding":[{"code":"VARCHAR"}]},"valueQuantity":{"value":"DOUBLE"}}]'
+        ),
         lambda c: c.code.coding[1].code = '8480-6'
     )[1].valueQuantity.value as double) as systolic_component,
     try_cast(list_filter(
-        from_json(resource -> '$.component', '[{"code":{"coding":[{"code":"VARCHAR"}]},"valueQuantity":{"value":"DOUBLE"}}]'),
+        from_json(
+            resource -> '$.component', '[{"code":{"coding":[{"code":"VARCHAR"}]},"valueQuantity":{"value":"DOUBLE"}}]'
+        ),
         lambda c: c.code.coding[1].code = '8462-4'
     )[1].valueQuantity.value as double) as diastolic_component,
     resource ->> '$.effectiveDateTime' as effective_at_text,

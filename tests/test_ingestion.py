@@ -1,0 +1,114 @@
+"""Ingestion of landed files: every format of sources.md, lineage, duplicates and corrected files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from ilp_pipeline.ingest.landing import ingest
+
+HEADER = ["tanggal_kunjungan", "kode_posyandu", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "berat_badan_kg"]
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    month = root / "posyandu" / "2026-01"
+    _write(
+        month / "PSY16060110090001.csv",
+        ",".join(HEADER) + "\n2026-01-17,PSY16060110090001,,Siti Aminah,P,2025-03-02,9.5\n",
+    )
+    # Indonesian Excel export: BOM, semicolons, DD/MM/YYYY, decimal comma, upper-case header, extra column
+    _write(
+        month / "PSY16060110090002.csv",
+        "\ufeff" + ";".join(h.upper() for h in HEADER) + ";CATATAN\n"
+        "17/01/2026;PSY16060110090002;;Budi;L;02/03/2025;9,75;sehat\n",
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Register Posyandu Mawar"])
+    sheet.append(HEADER)
+    sheet.append([dt.datetime(2026, 1, 18), "PSY16060110090003", None, "Ayu", "P", dt.datetime(2024, 5, 1), 11.2])
+    book.save(month / "PSY16060110090003.xlsx")
+    _write(month / "PSY16060110090004.csv", "tanggal_kunjungan,kode_posyandu,nama\n2026-01-17,PSY16060110090004,X\n")
+    _write(month / "PSY16060110090005.csv", "")
+    _write(
+        month / "PSY16060110090006.csv",
+        ",".join(HEADER) + "\n2026-01-17,PSY16060110090006,,Dewi Ç,P,2025-01-01,8\n",
+        encoding="latin-1",
+    )
+    export = root / "puskesmas" / "P1606010101" / "2026-01"
+    _write(
+        export / "Patient.ndjson",
+        '{"resourceType":"Patient","id":"a"}\n{"resourceType":"Pat\n{"resourceType":"Patient","id":"b"}\n',
+    )
+    return root
+
+
+def test_every_format_lands_with_lineage(landing: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        summary = ingest(con, landing)
+        rows = con.execute(
+            "select _source_file, _line, nama, tanggal_kunjungan, berat_badan_kg, _extra::varchar "
+            "from raw.posyandu_register order by _source_file"
+        ).fetchall()
+        rejected = dict(
+            con.execute(
+                "select split_part(path, '/', 3), reason_code from raw.landed_file where status = 'rejected'"
+            ).fetchall()
+        )
+        fhir = con.execute("select _line, raw_line from raw.fhir_resource order by _line").fetchall()
+    assert summary.count("loaded") == 4
+    assert rows == [
+        ("posyandu/2026-01/PSY16060110090001.csv", 2, "Siti Aminah", "2026-01-17", "9.5", None),
+        ("posyandu/2026-01/PSY16060110090002.csv", 2, "Budi", "17/01/2026", "9,75", '{"catatan":"sehat"}'),
+        ("posyandu/2026-01/PSY16060110090003.xlsx", 3, "Ayu", "2026-01-18", "11.2", None),
+    ]
+    assert rejected == {
+        "PSY16060110090004.csv": "kolom_wajib_hilang",
+        "PSY16060110090005.csv": "file_kosong",
+        "PSY16060110090006.csv": "encoding_salah",
+    }
+    assert [line for line, _ in fhir] == [1, 2, 3]
+    assert fhir[1][1] == '{"resourceType":"Pat'
+
+
+def test_same_file_twice_is_loaded_once_and_a_correction_replaces_it(landing: Path, tmp_path: Path) -> None:
+    path = landing / "posyandu" / "2026-01" / "PSY16060110090001.csv"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        ingest(con, landing)
+        again = ingest(con, landing)
+        copy = landing / "posyandu" / "2026-01" / "PSY16060110090001 (1).csv"
+        copy.write_bytes(path.read_bytes())
+        duplicate = ingest(con, landing)
+        copy.unlink()
+        path.write_text(
+            ",".join(HEADER) + "\n2026-01-17,PSY16060110090001,,Siti Aminah,P,2025-03-02,9.8\n"
+            "2026-01-17,PSY16060110090001,,Rina,P,2025-04-02,8.1\n"
+        )
+        os.utime(path, (path.stat().st_mtime + 60, path.stat().st_mtime + 60))
+        corrected = ingest(con, landing)
+        current = con.execute(
+            "select r.nama, r.berat_badan_kg from raw.posyandu_register r join raw.current_file f "
+            "on f.path = r._source_file and f.file_hash = r._file_hash where r._source_file like '%0001.csv' "
+            "order by r._line"
+        ).fetchall()
+        versions = con.execute(
+            "select count(distinct _file_hash) from raw.posyandu_register where _source_file like '%0001.csv'"
+        ).fetchone()[0]
+    assert again.count("loaded") == 0
+    assert duplicate.count("duplicate") == 1 and duplicate.count("loaded") == 0
+    assert corrected.count("loaded") == 1
+    assert current == [("Siti Aminah", "9.8"), ("Rina", "8.1")]
+    assert versions == 2, "raw keeps every version (append-only); the current one counts"

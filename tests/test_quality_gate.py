@@ -1,0 +1,51 @@
+"""A failed blocking Great Expectations check stops the publish; the published version stays."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+from dagster import DagsterInstance, materialize
+
+from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
+from ilp_pipeline.defs.resources import WarehouseResource
+
+
+def test_corrupted_candidate_blocks_publish(pipeline_run, tmp_path) -> None:
+    copy = tmp_path / "ilp.duckdb"
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], copy)
+    with duckdb.connect(str(copy)) as con:
+        before = con.execute("select * from pws.kelurahan_indicator_monthly where month = 3 order by all").fetchall()
+        log_before = con.execute("select * from pws.publish_log order by all").fetchall()
+        # a duplicated row at the grain and a negative numerator
+        con.execute(
+            "insert into pws_candidate.kelurahan_indicator_monthly "
+            "select * from pws_candidate.kelurahan_indicator_monthly where month = 3 limit 1"
+        )
+        con.execute(
+            "update pws_candidate.kelurahan_indicator_monthly set numerator_month = -1 "
+            "where month = 3 and indicator_code = 'IMM_MR1' and kelurahan_code is not null "
+            "and kelurahan_code = (select min(kelurahan_code) from pws_candidate.kelurahan_indicator_monthly)"
+        )
+    warehouse = WarehouseResource(warehouse_path=str(copy), publish_dir=str(tmp_path / "publish"))
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [pws_quality_gate, pws_published],
+            partition_key="2026-03",
+            resources={"warehouse": warehouse},
+            instance=instance,
+            raise_on_error=False,
+        )
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations["ge_kelurahan_indicator_monthly"] is False
+    assert not result.success
+    published_steps = [
+        e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "pws/published"
+    ]
+    assert published_steps == []
+    with duckdb.connect(str(copy), read_only=True) as con:
+        after = con.execute("select * from pws.kelurahan_indicator_monthly where month = 3 order by all").fetchall()
+        log_after = con.execute("select * from pws.publish_log order by all").fetchall()
+    assert after == before
+    assert log_after == log_before
+    assert not (tmp_path / "publish").exists()
