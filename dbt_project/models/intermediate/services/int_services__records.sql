@@ -84,19 +84,19 @@ all_records as (
 )
 
 select
-all_records.*,
-kelurahan.kelurahan_code,
-case
-when kelurahan.kelurahan_code is not null then 'wilayah'
-when all_records.stated_domicile_code is null then 'tidak_diketahui'
-when
-    length(all_records.stated_domicile_code) = 10
-    and left(all_records.stated_domicile_code, 2) in (select province_code from {{ ref('province_codes') }})
-    then 'luar_wilayah'
-else 'tidak_diketahui'
-end as domicile_status,
-coalesce(kelurahan.puskesmas_code, all_records.recording_puskesmas_code) as puskesmas_code
+    all_records.*,
+    kelurahan.kelurahan_code,
+    case
+        when kelurahan.kelurahan_code is not null then 'wilayah'
+        when all_records.stated_domicile_code is null then 'tidak_diketahui'
+        when
+            length(all_records.stated_domicile_code) = 10
+            and left(all_records.stated_domicile_code, 2) in (select province_code from {{ ref('province_codes') }})
+            then 'luar_wilayah'
+        else 'tidak_diketahui'
+    end as domicile_status,
+    coalesce(kelurahan.puskesmas_code, all_records.recording_puskesmas_code) as puskesmas_code
 from all_records
 left join {{ ref('int_region__kelurahan') }} as kelurahan
-on all_records.stated_domicile_code = kelurahan.kelurahan_code
+    on all_records.stated_domicile_code = kelurahan.kelurahan_code
 where all_records.service_date is not null

@@ -88,6 +88,6 @@ full outer join
     last_valid
     on classified.person_key = last_valid.person_key and classified.period_month = last_valid.period_month
 left join {{ ref('fct_person_month') }} as person_month
-on
-    person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
-    and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)
+    on
+        person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
+        and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)

@@ -12,69 +12,69 @@ with administrations as (
 ),
 
 sequenced as (
-select
-    *,
-    administered_on - lag(administered_on) over (
-        partition by person_key, antigen_code order by administered_on, source, record_id
-    ) as days_since_previous
-from administrations
+    select
+        *,
+        administered_on - lag(administered_on) over (
+            partition by person_key, antigen_code order by administered_on, source, record_id
+        ) as days_since_previous
+    from administrations
 ),
 
 clustered as (
-select
-    *,
-    sum(case
-        when
-            days_since_previous is null
-            or days_since_previous > {{ var('immunisation_duplicate_window_days') }} then 1
-        else 0
-    end)
-        over (
-            partition by person_key, antigen_code order by administered_on, source, record_id
-            rows between unbounded preceding and current row
-        ) as administration_number,
-    count(*) over (partition by person_key, antigen_code, administered_on) as same_day_records
-from sequenced
+    select
+        *,
+        sum(case
+            when
+                days_since_previous is null
+                or days_since_previous > {{ var('immunisation_duplicate_window_days') }} then 1
+            else 0
+        end)
+            over (
+                partition by person_key, antigen_code order by administered_on, source, record_id
+                rows between unbounded preceding and current row
+            ) as administration_number,
+        count(*) over (partition by person_key, antigen_code, administered_on) as same_day_records
+    from sequenced
 ),
 
 administration as (
-select
-    person_key,
-    antigen_code,
-    administration_number,
-    min(administered_on) as administered_on,
-    arg_min(kelurahan_code, strftime(administered_on, '%Y%m%d') || record_id) as kelurahan_code,
-    arg_min(domicile_status, strftime(administered_on, '%Y%m%d') || record_id) as domicile_status,
-    arg_min(puskesmas_code, strftime(administered_on, '%Y%m%d') || record_id) as puskesmas_code,
-    arg_min(record_id, strftime(administered_on, '%Y%m%d') || record_id) as record_id,
-    count(*) as records_merged,
-    list_distinct(list(source)) as sources,
-    min(birth_date) as birth_date
-from clustered
-group by person_key, antigen_code, administration_number
+    select
+        person_key,
+        antigen_code,
+        administration_number,
+        min(administered_on) as administered_on,
+        arg_min(kelurahan_code, strftime(administered_on, '%Y%m%d') || record_id) as kelurahan_code,
+        arg_min(domicile_status, strftime(administered_on, '%Y%m%d') || record_id) as domicile_status,
+        arg_min(puskesmas_code, strftime(administered_on, '%Y%m%d') || record_id) as puskesmas_code,
+        arg_min(record_id, strftime(administered_on, '%Y%m%d') || record_id) as record_id,
+        count(*) as records_merged,
+        list_distinct(list(source)) as sources,
+        min(birth_date) as birth_date
+    from clustered
+    group by person_key, antigen_code, administration_number
 )
 
 select
-administration.person_key,
-administration.antigen_code,
-schedule.life_cycle_group,
-administration.administration_number,
-administration.administered_on,
-administration.administered_on - administration.birth_date as age_days,
-{{ completed_months('administration.birth_date', 'administration.administered_on') }} as age_months,
-case
-    when schedule.valid_max_age_days is not null
-        then administration.administered_on - administration.birth_date between 0 and schedule.valid_max_age_days
-    else
-        administration.administered_on >= administration.birth_date
-        and {{ completed_months('administration.birth_date', 'administration.administered_on') }}
-        < schedule.valid_max_age_months
-end as is_valid_age,
-administration.records_merged,
-administration.sources,
-administration.record_id,
-administration.kelurahan_code,
-administration.domicile_status,
-administration.puskesmas_code
+    administration.person_key,
+    administration.antigen_code,
+    schedule.life_cycle_group,
+    administration.administration_number,
+    administration.administered_on,
+    administration.administered_on - administration.birth_date as age_days,
+    {{ completed_months('administration.birth_date', 'administration.administered_on') }} as age_months,
+    case
+        when schedule.valid_max_age_days is not null
+            then administration.administered_on - administration.birth_date between 0 and schedule.valid_max_age_days
+        else
+            administration.administered_on >= administration.birth_date
+            and {{ completed_months('administration.birth_date', 'administration.administered_on') }}
+            < schedule.valid_max_age_months
+    end as is_valid_age,
+    administration.records_merged,
+    administration.sources,
+    administration.record_id,
+    administration.kelurahan_code,
+    administration.domicile_status,
+    administration.puskesmas_code
 from administration
 inner join {{ ref('immunisation_schedule') }} as schedule on administration.antigen_code = schedule.antigen_code
