@@ -3,6 +3,7 @@ months the run covers (single-run backfill policy)."""
 
 import json
 import os
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,9 +30,21 @@ def _manifest_is_stale() -> bool:
 def ensure_manifest() -> None:
     """Parse the dbt project when its manifest is missing or older than the project, so definitions load."""
     if _manifest_is_stale():
-        DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], raise_on_error=True
-        ).wait()
+        subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(dbt_project.manifest_path.parent),
+            ],
+            check=True,
+            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
 
 
 class LayerTranslator(DagsterDbtTranslator):
