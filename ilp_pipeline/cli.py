@@ -17,6 +17,8 @@ def _dagster_home() -> Path:
     """Runs launched here are recorded in the same instance the UI reads (DAGSTER_HOME)."""
     home = Path(os.environ.get("DAGSTER_HOME") or "data/dagster").expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

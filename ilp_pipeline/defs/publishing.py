@@ -14,12 +14,12 @@ from dagster import (
 
 from ilp_pipeline.defs.partitions import month_range, monthly_partitions, months_between
 from ilp_pipeline.defs.resources import WarehouseResource
-from ilp_pipeline.publish.periods import PUBLISHED_TABLES, publish_periods
+from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES, publish_periods
 from ilp_pipeline.quality.expectations import validate_candidates
 
-CANDIDATES = [AssetKey(["pws_candidate", table]) for table in PUBLISHED_TABLES]
+CANDIDATES = [AssetKey(["pws_candidate", table]) for table in PUBLISHED_TABLES + REFERENCE_TABLES]
 GATE_KEY = AssetKey(["quality", "pws_quality_gate"])
-GATE_CHECKS = ("ge_kelurahan_indicator_monthly", "ge_kelurahan_growth_monthly")
+GATE_CHECKS = ("ge_aggregates_reconcile", "ge_kelurahan_indicator_monthly", "ge_kelurahan_growth_monthly")
 
 
 @asset(

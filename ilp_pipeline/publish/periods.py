@@ -14,7 +14,16 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_TABLES = ("kelurahan_indicator_monthly", "kelurahan_growth_monthly")
+PUBLISHED_TABLES = (
+    "kelurahan_indicator_monthly",
+    "kelurahan_growth_monthly",
+    "puskesmas_indicator_monthly",
+    "district_indicator_monthly",
+    "regency_indicator_monthly",
+    "posyandu_monthly",
+)
+# Tables without a period, replaced whole when their content changes.
+REFERENCE_TABLES = ("dim_indicator",)
 PUBLISH_LOG_DDL = """
 create schema if not exists pws;
 create table if not exists pws.publish_log (
@@ -37,7 +46,7 @@ class PeriodOutcome:
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(PUBLISH_LOG_DDL)
-    for table in PUBLISHED_TABLES:
+    for table in PUBLISHED_TABLES + REFERENCE_TABLES:
         con.execute(f"create table if not exists pws.{table} as select * from pws_candidate.{table} with no data")
 
 

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws progress bars per expectation on stderr
 
 import great_expectations as gx  # noqa: E402 - the variable above must be set before import
 
@@ -45,8 +46,13 @@ def _indicator_suite(expected_rows: int) -> list:
             e.ExpectColumnValuesToNotBeNull(column=c)
             for c in ("period_month", "puskesmas_code", "indicator_code", "numerator_month", "numerator_ytd")
         ),
-        e.ExpectColumnValuesToBeBetween(column="numerator_month", min_value=0),
-        e.ExpectColumnValuesToBeBetween(column="numerator_ytd", min_value=0),
+        # the drop-out (ratio_ytd) may be negative: more MR1 than DPT-HB-Hib1 doses this year
+        e.ExpectColumnValuesToBeBetween(
+            column="numerator_month", min_value=0, row_condition='kind!="ratio_ytd"', condition_parser="pandas"
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="numerator_ytd", min_value=0, row_condition='kind!="ratio_ytd"', condition_parser="pandas"
+        ),
         e.ExpectColumnValuesToBeInSet(column="status", value_set=["baik", "kurang", "cukup", "jelek"]),
         e.ExpectColumnValuesToBeInSet(column="trend", value_set=["naik", "tetap", "turun"]),
         e.ExpectColumnValuesToBeInSet(
@@ -93,6 +99,52 @@ def _validate(frame: pd.DataFrame, name: str, expectations: list) -> tuple[bool,
     return result.success, failures, observed
 
 
+def _reconciliation_suite() -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToBeBetween(column=f"{level}_difference", min_value=-1e-6, max_value=1e-6)
+        for level in ("puskesmas", "district", "regency")
+    ]
+
+
+RECONCILIATION_SQL = """
+    with kelurahan as (
+        select period_month, indicator_code, puskesmas_code, district_code, kelurahan_code,
+            numerator_ytd, denominator
+        from pws_candidate.kelurahan_indicator_monthly where period_month between ? and ?
+    ),
+    by_puskesmas as (
+        select k.period_month, k.indicator_code,
+            max(abs(coalesce(p.numerator_ytd, 0) - k.numerator_ytd)
+                + abs(coalesce(p.denominator, 0) - k.denominator)) as puskesmas_difference
+        from (select period_month, indicator_code, puskesmas_code, sum(numerator_ytd) as numerator_ytd,
+                     sum(denominator) as denominator from kelurahan group by all) as k
+        left join pws_candidate.puskesmas_indicator_monthly as p using (period_month, indicator_code, puskesmas_code)
+        group by all
+    ),
+    by_district as (
+        select k.period_month, k.indicator_code,
+            max(abs(coalesce(d.numerator_ytd, 0) - k.numerator_ytd)
+                + abs(coalesce(d.denominator, 0) - k.denominator)) as district_difference
+        from (select period_month, indicator_code, district_code, sum(numerator_ytd) as numerator_ytd,
+                     sum(denominator) as denominator from kelurahan where kelurahan_code is not null
+              group by all) as k
+        left join pws_candidate.district_indicator_monthly as d using (period_month, indicator_code, district_code)
+        group by all
+    ),
+    by_regency as (
+        select k.period_month, k.indicator_code,
+            abs(coalesce(r.numerator_ytd, 0) - k.numerator_ytd)
+                + abs(coalesce(r.denominator, 0) - k.denominator) as regency_difference
+        from (select period_month, indicator_code, sum(numerator_ytd) as numerator_ytd,
+                     sum(denominator) as denominator from kelurahan group by all) as k
+        left join pws_candidate.regency_indicator_monthly as r using (period_month, indicator_code)
+    )
+    select * from by_puskesmas join by_district using (period_month, indicator_code)
+    join by_regency using (period_month, indicator_code)
+"""
+
+
 def expected_areas(con: duckdb.DuckDBPyConnection) -> int:
     """Working-area kelurahan plus one unknown-domicile row per puskesmas."""
     return con.execute("select count(*) from intermediate.int_region__areas").fetchone()[0]
@@ -113,8 +165,16 @@ def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt
         f"select * exclude (publish_id, published_at) from pws_candidate.kelurahan_growth_monthly {window}",
         [first, last],
     ).df()
+    reconciliation = con.execute(RECONCILIATION_SQL, [first, last]).df()
     outcomes = []
     for name, table, frame, suite, description in (
+        (
+            "ge_aggregates_reconcile",
+            "puskesmas/district/regency_indicator_monthly",
+            reconciliation,
+            _reconciliation_suite(),
+            "Puskesmas, kecamatan and regency numerators and denominators equal the sums of their kelurahan.",
+        ),
         (
             "ge_kelurahan_indicator_monthly",
             "kelurahan_indicator_monthly",

@@ -32,12 +32,12 @@ joined as (
         coalesce(growth.underweight, 0) as underweight,
         coalesce(growth.implausible_excluded, 0) as implausible_excluded
     from grid
-    left join {{ ref('int_growth__area_month') }} as growth
+    left join {{ ref('agg_growth_area_month') }} as growth
         on
             growth.puskesmas_code = grid.puskesmas_code
             and growth.kelurahan_code is not distinct from grid.kelurahan_code
             and growth.period_month = grid.period_month
-    left join {{ ref('int_sasaran__by_name') }} as by_name
+    left join {{ ref('agg_sasaran_by_name') }} as by_name
         on
             by_name.puskesmas_code = grid.puskesmas_code
             and by_name.kelurahan_code is not distinct from grid.kelurahan_code

@@ -1,0 +1,21 @@
+-- Persons with any service record in a month, and whether they were screened for TB symptoms that month
+-- (a register `skrining_tb` result or an Encounter SKRINING_TB): the SKRINING_TB indicator.
+with records as (
+    select
+        services.person_id,
+        date_trunc('month', services.service_date)::date as period_month,
+        coalesce(visits.tb_screening_result in ('positif', 'negatif'), false)
+        or coalesce(encounters.encounter_type = 'SKRINING_TB', false) as tb_screened
+    from {{ ref('int_services__records') }} as services
+    left join {{ ref('int_posyandu__visits_checked') }} as visits
+        on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+    left join {{ ref('int_services__encounters') }} as encounters on services.record_id = encounters.record_id
+)
+
+select
+    persons.person_key,
+    records.period_month,
+    bool_or(records.tb_screened) as tb_screened
+from records
+inner join {{ ref('int_identity__persons') }} as persons on records.person_id = persons.person_id
+group by all
