@@ -168,3 +168,25 @@ def test_no_person_data_in_published_tables_or_parquet(pipeline_run) -> None:
     assert not values & niks
     assert not values & names
     assert not any(c in {"nik", "nama", "tanggal_lahir", "birth_date", "person_key"} for c in parquet.columns)
+
+
+def test_dbt_unit_tests_of_every_rule_edge_case(pipeline_run, tmp_path) -> None:
+    """The given/expect unit tests beside the models (ages, trimesters, windows, duplicates, versions)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    copy = tmp_path / "unit.duckdb"
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], copy)
+    project = Path(__file__).resolve().parent.parent / "dbt_project"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit", "--profiles-dir", "."],
+        cwd=project,
+        env=dict(os.environ, ILP_WAREHOUSE=str(copy)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "PASS=10" in result.stdout
