@@ -190,3 +190,40 @@ def test_dbt_unit_tests_of_every_rule_edge_case(pipeline_run, tmp_path) -> None:
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASS=10" in result.stdout
+
+
+def test_published_numerators_equal_the_generators_ground_truth(pipeline_run, generated) -> None:
+    """Every catalogue code, every kelurahan and month, against what the generator planted (clean run)."""
+    truth = pd.read_csv(generated.parent / f".{generated.name}.truth.csv", dtype={"kelurahan_code": str})
+    with warehouse(pipeline_run) as con:
+        published = con.execute(
+            "select strftime(period_month, '%Y-%m-%d') as period_month, kelurahan_code, indicator_code, month, "
+            "numerator_month, numerator_ytd, denominator, coverage_ytd_pct from pws.kelurahan_indicator_monthly"
+        ).df()
+        catalogue = set(con.execute("select indicator_code from pws.dim_indicator").df()["indicator_code"])
+    assert len(catalogue) == 50
+    kelurahan = published[published["kelurahan_code"].notna()]
+    per_cell = kelurahan.groupby(["period_month", "indicator_code"])["kelurahan_code"].nunique()
+    assert set(kelurahan["indicator_code"]) == catalogue
+    assert (per_cell == 242).all()
+
+    merged = kelurahan.merge(truth, on=["period_month", "kelurahan_code", "indicator_code"], how="left")
+    merged["numerator"] = merged["numerator"].fillna(0)
+    planted = merged[~merged["indicator_code"].isin(["UCI", "DO_DPT1_MR1"])]
+    wrong = planted[planted["numerator_month"] != planted["numerator"]]
+    assert wrong.empty, wrong.groupby("indicator_code").size().to_dict()
+    assert planted["numerator"].sum() > 100_000
+    unknown = published[published["kelurahan_code"].isna() & (published["numerator_month"] != 0)]
+    assert unknown.empty, "clean data has no record of unknown domicile"
+
+    # derived indicators follow from the planted ones
+    wide = kelurahan.pivot_table(
+        index=["kelurahan_code", "period_month"],
+        columns="indicator_code",
+        values=["numerator_ytd", "coverage_ytd_pct", "month"],
+        aggfunc="first",
+    )
+    dropout = wide["numerator_ytd"]["IMM_DPT_HB_HIB1"] - wide["numerator_ytd"]["IMM_MR1"]
+    assert (wide["numerator_ytd"]["DO_DPT1_MR1"] == dropout).all()
+    uci = (wide["coverage_ytd_pct"]["IDL"].fillna(0) >= 80 * wide["month"]["IDL"] / 12).astype(int)
+    assert (wide["numerator_ytd"]["UCI"] == uci).all()

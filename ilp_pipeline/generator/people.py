@@ -101,18 +101,66 @@ SECOND_NAMES = np.array(
 )
 
 
+MIDDLE_NAMES = np.array(
+    [
+        "Adi",
+        "Bima",
+        "Cahya",
+        "Dwi",
+        "Eka",
+        "Fajar",
+        "Galih",
+        "Hana",
+        "Indra",
+        "Jaya",
+        "Kirana",
+        "Laksmi",
+        "Mulia",
+        "Nanda",
+        "Okta",
+        "Pelangi",
+        "Qori",
+        "Rama",
+        "Surya",
+        "Tri",
+        "Umi",
+        "Vina",
+        "Wira",
+        "Yuda",
+        "Zulfa",
+        "Arum",
+        "Bayu",
+        "Candra",
+        "Dara",
+        "Elok",
+        "Fira",
+        "Gita",
+        "Harum",
+        "Intan",
+        "Jelita",
+    ]
+)
+
+
 def names(rng: np.random.Generator, female: np.ndarray) -> np.ndarray:
     first = np.where(
         female,
         FEMALE_NAMES[rng.integers(0, len(FEMALE_NAMES), len(female))],
         MALE_NAMES[rng.integers(0, len(MALE_NAMES), len(female))],
     )
+    middle = MIDDLE_NAMES[rng.integers(0, len(MIDDLE_NAMES), len(female))]
     second = SECOND_NAMES[rng.integers(0, len(SECOND_NAMES), len(female))]
-    return np.char.add(np.char.add(first.astype(str), " "), second.astype(str))
+    return np.char.add(
+        np.char.add(np.char.add(np.char.add(first.astype(str), " "), middle.astype(str)), " "), second.astype(str)
+    )
+
+
+# Each pool of people draws serials from its own range, so that NIKs are unique across pools too.
+SERIAL_BASE = {"mothers": 1000, "children": 2500, "adults": 4000, "elderly": 5500, "pupils": 7000, "kader": 8500}
 
 
 def niks(
-    rng: np.random.Generator, kecamatan_codes: np.ndarray, birth_dates: np.ndarray, female: np.ndarray
+    rng: np.random.Generator, kecamatan_codes: np.ndarray, birth_dates: np.ndarray, female: np.ndarray, pool: str
 ) -> np.ndarray:
     """16-digit NIK: region of issue, DDMMYY (+40 on the day for women), a serial unique per prefix."""
     dates = pd.DatetimeIndex(birth_dates)
@@ -124,6 +172,6 @@ def niks(
             pd.Series(dates.year.to_numpy() % 100).map("{:02d}".format),
         ]
     )
-    start = (pd.util.hash_pandas_object(prefix, index=False).to_numpy() % 5000).astype("int64") + 1
+    start = (pd.util.hash_pandas_object(prefix, index=False).to_numpy() % 1000).astype("int64") + SERIAL_BASE[pool]
     serial = prefix.groupby(prefix).cumcount().to_numpy() + start
     return (prefix + pd.Series(serial).map("{:04d}".format)).to_numpy()

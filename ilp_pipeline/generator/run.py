@@ -15,6 +15,7 @@ import numpy as np
 from ilp_pipeline.generator import writers
 from ilp_pipeline.generator.region import build_region, population_by_age
 from ilp_pipeline.generator.simulate import simulate
+from ilp_pipeline.generator.truth import write_truth
 
 SCALES = {"kabupaten": "1606"}
 
@@ -69,6 +70,8 @@ def generate(
         fhir_rows = writers.write_fhir(con, world, out, rng, error_rate)
     finally:
         con.close()
+    progress("counting the ground truth")
+    write_truth(world, out)
     for leftover in out.glob(".staging*"):
         shutil.rmtree(leftover, ignore_errors=True)
     summary = GenerationSummary(

@@ -23,7 +23,7 @@ IMR = 17.0
 REACH_BY_DUE_AGE = {0: 0.93, 7: 0.95, 61: 0.93, 91: 0.91, 122: 0.89, 274: 0.86, 365: 0.76, 548: 0.70}
 DELIVERY_PLACES = np.array(["puskesmas", "rumah_sakit", "klinik", "praktik_bidan", "rumah"])
 DELIVERY_PLACE_SHARE = np.array([0.40, 0.25, 0.12, 0.15, 0.08])
-ANC_PLAN_WEEKS = np.array([16, 22, 28, 32, 36])
+ANC_PLAN_WEEKS = np.array([14, 18, 22, 26, 30, 34, 37])
 NIFAS_WINDOWS = [(0, 2), (3, 7), (8, 28), (29, 42)]
 NEONATAL_WINDOWS = [(0, 2), (3, 7), (8, 28)]
 
@@ -45,6 +45,8 @@ class World:
     kader: pd.DataFrame = field(default_factory=pd.DataFrame)
     penilaian: pd.DataFrame = field(default_factory=pd.DataFrame)
     reported: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+    persons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    register_delays: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class Calendar:
@@ -133,6 +135,7 @@ class _Context:
     immunizations: list[pd.DataFrame] = field(default_factory=list)
     conditions: list[pd.DataFrame] = field(default_factory=list)
     patients: list[pd.DataFrame] = field(default_factory=list)
+    persons: list[pd.DataFrame] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
 
     def ids(self, prefix: str, n: int) -> np.ndarray:
@@ -206,6 +209,19 @@ class _Context:
     def patient_rows(self, frame: pd.DataFrame) -> None:
         self.patients.append(frame)
 
+    def register_persons(self, persons: pd.DataFrame) -> None:
+        """The truth about each person: birth, sex and home, for the ground-truth counts."""
+        self.persons.append(
+            pd.DataFrame(
+                {
+                    "person": persons["person"].to_numpy(),
+                    "birth_day": persons["birth_day"].to_numpy(),
+                    "female": persons["female"].to_numpy().astype(bool),
+                    "home_code": _home_code(self, persons),
+                }
+            )
+        )
+
     def finish(self) -> None:
         world = self.world
         world.register = pd.concat(self.registers, ignore_index=True)
@@ -221,6 +237,7 @@ class _Context:
             ]
         ).drop_duplicates()
         world.patients = used.join(persons, on="patient_id").reset_index(drop=True)
+        world.persons = pd.concat(self.persons, ignore_index=True).drop_duplicates("person")
 
 
 def _days_to_dates(days: np.ndarray) -> np.ndarray:
@@ -277,7 +294,9 @@ def _simulate_children(ctx: _Context) -> pd.DataFrame:
             "nama": people.names(rng, np.ones(n, bool)),
             "nik": np.where(
                 rng.random(n) < 0.98,
-                people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(mother_birth), np.ones(n, bool)),
+                people.niks(
+                    rng, ctx.kecamatan_of_desa[desa], _days_to_dates(mother_birth), np.ones(n, bool), "mothers"
+                ),
                 "",
             ),
             "rt": np.char.zfill(rng.integers(1, 12, n).astype(str), 3),
@@ -296,7 +315,7 @@ def _simulate_children(ctx: _Context) -> pd.DataFrame:
             "female": female,
             "birth_day": birth_day,
             "nama": people.names(rng, female),
-            "nik_full": people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth_day), female),
+            "nik_full": people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth_day), female, "children"),
             "nik_from_day": birth_day + np.where(rng.random(n) < 0.85, rng.gamma(2.0, 120, n), 1e6).astype(int),
             "mother": np.arange(n),
             "posyandu": ctx.pick_posyandu(desa),
@@ -316,6 +335,7 @@ def _simulate_children(ctx: _Context) -> pd.DataFrame:
     _child_visits(ctx, born, posyandu_doses)
     _neonatal_contacts(ctx, born)
     ctx.patient_rows(_patients_of(ctx, born, child=True))
+    ctx.register_persons(born)
     ctx.mothers = mothers  # type: ignore[attr-defined]
     return children
 
@@ -392,6 +412,7 @@ def _simulate_immunisation(ctx: _Context, children: pd.DataFrame) -> pd.DataFram
                 "occurrence_utc": _local_time_utc(rng, fhir["day"].to_numpy(), ctx.utc_offset),
                 "patient_id": person["patient_id"].to_numpy(),
                 "dose_number": fhir["dose_number"].to_numpy(),
+                "day": fhir["day"].to_numpy(),
                 "location": np.where(
                     fhir["at_posyandu"].to_numpy(),
                     ctx.region.posyandu["kode_posyandu"].to_numpy()[person["posyandu"].to_numpy()],
@@ -473,6 +494,12 @@ def _neonatal_contacts(ctx: _Context, children: pd.DataFrame) -> None:
         ctx.encounter(person, days, "NEONATAL", np.where(rng.random(len(days)) < 0.8, "bidan", "perawat"))
 
 
+def _home_code(ctx: _Context, persons: pd.DataFrame) -> np.ndarray:
+    """Where a person lives: the domicile written on their records, else their village."""
+    written = persons["domisili"].to_numpy().astype(str) if "domisili" in persons else np.full(len(persons), "")
+    return np.where(written != "", written, ctx.desa_codes[persons["desa"].to_numpy()])
+
+
 def _patients_of(ctx: _Context, persons: pd.DataFrame, child: bool) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
@@ -482,7 +509,7 @@ def _patients_of(ctx: _Context, persons: pd.DataFrame, child: bool) -> pd.DataFr
             "nama": persons["nama"].to_numpy(),
             "gender": np.where(persons["female"].to_numpy(), "female", "male"),
             "birth_date": _days_to_dates(persons["birth_day"].to_numpy()),
-            "village": ctx.desa_codes[persons["desa"].to_numpy()],
+            "village": _home_code(ctx, persons),
         }
     )
     if child:
@@ -572,6 +599,10 @@ def _simulate_pregnancies(ctx: _Context, children: pd.DataFrame) -> None:
             rows.append(frame)
     ctx.registers.extend(rows)
     ctx.patient_rows(_patients_of(ctx, mothers.assign(nik_ibu=""), child=False))
+    ctx.register_persons(mothers)
+
+
+POOLS = {"a": "adults", "l": "elderly", "s": "pupils"}
 
 
 def _adult_pool(ctx: _Context, lo: int, hi: int, share: float, prefix: str) -> pd.DataFrame:
@@ -597,7 +628,7 @@ def _adult_pool(ctx: _Context, lo: int, hi: int, share: float, prefix: str) -> p
             "nama": people.names(rng, female),
             "nik": np.where(
                 rng.random(n) < 0.97,
-                people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth_day), female),
+                people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth_day), female, POOLS[prefix]),
                 "",
             ),
             "domisili": np.where(rng.random(n) < 0.75, ctx.desa_codes[desa], ""),
@@ -677,6 +708,7 @@ def _simulate_adults(ctx: _Context) -> None:
                 )
             )
         ctx.patient_rows(_patients_of(ctx, pool.assign(nik_ibu=""), child=False))
+        ctx.register_persons(pool.assign(domisili=""))
 
 
 def _simulate_school(ctx: _Context) -> None:
@@ -692,6 +724,7 @@ def _simulate_school(ctx: _Context) -> None:
     ctx.observation(enc, "718-7", np.where(girls, np.round(rng.normal(12.2, 1.3, len(enc)), 1), np.nan), "g/dL")
     ctx.observation(enc, "29463-7", np.round(rng.normal(32, 8, len(enc)), 1), "kg")
     ctx.patient_rows(_patients_of(ctx, pupils.assign(nik_ibu=""), child=False))
+    ctx.register_persons(pupils.assign(domisili=""))
 
 
 def _simulate_kader(ctx: _Context) -> None:
@@ -711,7 +744,7 @@ def _simulate_kader(ctx: _Context) -> None:
     ctx.world.kader = pd.DataFrame(
         {
             "kode_kader": codes,
-            "nik": people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth), female),
+            "nik": people.niks(rng, ctx.kecamatan_of_desa[desa], _days_to_dates(birth), female, "kader"),
             "nama": people.names(rng, female),
             "jenis_kelamin": np.where(female, "P", "L"),
             "tanggal_lahir": _days_to_dates(birth),
@@ -721,7 +754,7 @@ def _simulate_kader(ctx: _Context) -> None:
             "tanggal_nonaktif": np.where(inactive, _days_to_dates(cal.first_day - 30).astype(str), ""),
         }
     )
-    skill_level = rng.beta(5, 2, n)
+    skill_level = rng.beta(10, 1.2, n)
     frames = []
     for month_index in range(len(cal.months)):
         assessed = rng.random(n) < 0.15

@@ -70,7 +70,7 @@ FAULTS = [
 
 
 def _utime(path: Path, when: dt.datetime) -> None:
-    stamp = when.timestamp()
+    stamp = when.replace(tzinfo=dt.UTC).timestamp()
     os.utime(path, (stamp, stamp))
 
 
@@ -181,7 +181,7 @@ def write_registers(
         _write_xlsx(root / "posyandu" / month / f"{code}.xlsx", rows[REGISTER_COLUMNS])
     shutil.rmtree(staging, ignore_errors=True)
     _drop_required_columns(root, world, rng, error_rate)
-    _stamp_register_mtimes(root, world, rng)
+    world.register_delays = _stamp_register_mtimes(root, rng)
     return n
 
 
@@ -218,12 +218,16 @@ def _drop_required_columns(root: Path, world: World, rng: np.random.Generator, e
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _stamp_register_mtimes(root: Path, world: World, rng: np.random.Generator) -> None:
+def _stamp_register_mtimes(root: Path, rng: np.random.Generator) -> dict[tuple[str, str], int]:
+    """Registers arrive on day `delay` of the next month; about one in eight after day 10."""
+    delays = {}
     for path in sorted((root / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/*")):
         month = dt.date.fromisoformat(path.parent.name + "-01")
         late = rng.random() < 0.12
         delay = int(rng.integers(11, 40)) if late else int(rng.integers(1, 11))
         _utime(path, dt.datetime.combine(add_months(month, 1), dt.time(16)) + dt.timedelta(days=delay - 1))
+        delays[(path.parent.name, path.stem)] = delay
+    return delays
 
 
 def write_kader(world: World, root: Path) -> None:

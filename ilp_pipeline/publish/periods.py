@@ -65,10 +65,31 @@ def content_id(con: duckdb.DuckDBPyConnection, period: dt.date) -> tuple[str, in
     return f"{period:%Y-%m}-{digest.hexdigest()[:12]}", rows
 
 
+def publish_reference_tables(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> None:
+    """Tables without a period (the catalogue): replaced whole, in one transaction, when they change."""
+    for table in REFERENCE_TABLES:
+        changed = con.execute(
+            f"select count(*) from ((select * from pws_candidate.{table} except select * from pws.{table}) "
+            f"union all (select * from pws.{table} except select * from pws_candidate.{table}))"
+        ).fetchone()[0]
+        if changed:
+            con.execute("begin transaction")
+            con.execute(f"delete from pws.{table}")
+            con.execute(f"insert into pws.{table} select * from pws_candidate.{table}")
+            con.execute("commit")
+        target = publish_dir / "pws" / table / "data.parquet"
+        if changed or not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(".data.parquet.tmp")
+            con.execute(f"copy (select * from pws.{table} order by all) to '{temporary}' (format parquet)")
+            os.replace(temporary, target)
+
+
 def publish_periods(
     con: duckdb.DuckDBPyConnection, months: list[dt.date], publish_dir: Path, log=lambda message: None
 ) -> list[PeriodOutcome]:
     _ensure_tables(con)
+    publish_reference_tables(con, publish_dir)
     data_as_of = con.execute("select max(modified_at) from raw.current_file").fetchone()[0]
     outcomes = []
     for period in months:

@@ -19,7 +19,7 @@ select
     kader_purwa::bigint as kader_purwa,
     kader_madya::bigint as kader_madya,
     kader_utama::bigint as kader_utama,
-    cast(null as varchar) as publish_id,
-    cast(null as timestamp) as published_at
+    null::varchar as publish_id,
+    null::timestamp as published_at
 from {{ ref('int_posyandu__monthly') }}
 where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'

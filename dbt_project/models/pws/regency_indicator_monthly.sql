@@ -2,18 +2,29 @@
 -- puskesmas, its unknown-domicile row), then coverage recomputed, never averaged; `level` indicators give
 -- the share of kelurahan (UCI) or the ratio of sums.
 with kelurahan as (
-    select base.*, districts.district_name, regencies.regency_name
+    select
+        base.*,
+        districts.district_name,
+        regencies.regency_name
     from {{ ref('agg_indicator_kelurahan_base') }} as base
-    left join (select distinct district_code, district_name from {{ ref('int_region__kelurahan') }}) as districts
+    left join (select distinct
+        district_code,
+        district_name
+    from {{ ref('int_region__kelurahan') }}) as districts
         on base.district_code = districts.district_code
-    left join (select distinct regency_code, regency_name from {{ ref('int_region__kelurahan') }}) as regencies
+    left join (select distinct
+        regency_code,
+        regency_name
+    from {{ ref('int_region__kelurahan') }}) as regencies
         on base.regency_code = regencies.regency_code
     where true
 ),
 
 summed as (
     select
-        province_code, regency_code, regency_name,
+        province_code,
+        regency_code,
+        regency_name,
         period_month,
         indicator_code,
         any_value(indicator_name) as indicator_name,

@@ -10,7 +10,11 @@ kader as (
 ),
 
 active as (
-    select kader.kader_code, kader.posyandu_code, spine.period_month, spine.month_end
+    select
+        kader.kader_code,
+        kader.posyandu_code,
+        spine.period_month,
+        spine.month_end
     from kader
     inner join spine
         on
@@ -42,13 +46,20 @@ areas as (
     from latest_assessment
     inner join {{ ref('kader_skill_area') }} as skills on latest_assessment.skill_code = skills.skill_code
     inner join (
-        select area_number, count(*) as skills from {{ ref('kader_skill_area') }} group by area_number
+        select
+            area_number,
+            count(*) as skills
+        from {{ ref('kader_skill_area') }}
+        group by area_number
     ) as area_sizes on skills.area_number = area_sizes.area_number
     group by all
 ),
 
 complete_areas as (
-    select kader_code, period_month, list(area_number) filter (where is_complete) as complete
+    select
+        kader_code,
+        period_month,
+        list(area_number) filter (where is_complete) as complete
     from areas
     group by all
 ),

@@ -19,7 +19,9 @@ with recursive anc as (
 ),
 
 deliveries as (
-    select person_id, service_date as delivered_on
+    select
+        person_id,
+        service_date as delivered_on
     from {{ ref('int_services__encounters') }}
     where encounter_type = 'PERSALINAN'
 ),
@@ -71,17 +73,30 @@ episodes as (
                 episodes.person_id = contacts.person_id
                 and contacts.contact_number = episodes.contact_number + 1
     ) as step
+),
+
+pregnancies as (
+    -- a pregnancy's HPHT is the first one its contacts imply; contacts before it take their age from it
+    select
+        person_id,
+        contact_number,
+        pregnancy_number,
+        first_value(pregnancy_hpht ignore nulls) over (
+            partition by person_id, pregnancy_number order by contact_number
+            rows between unbounded preceding and unbounded following
+        ) as pregnancy_hpht
+    from episodes
 )
 
 select
     contacts.*,
-    episodes.pregnancy_number,
-    contacts.person_id || ':' || episodes.pregnancy_number as pregnancy_id,
-    episodes.pregnancy_hpht,
+    pregnancies.pregnancy_number,
+    contacts.person_id || ':' || pregnancies.pregnancy_number as pregnancy_id,
+    pregnancies.pregnancy_hpht,
     case
-        when episodes.pregnancy_hpht is not null
-            then coalesce(contacts.stated_weeks, (contacts.contact_date - episodes.pregnancy_hpht) // 7)
+        when pregnancies.pregnancy_hpht is not null
+            then coalesce(contacts.stated_weeks, (contacts.contact_date - pregnancies.pregnancy_hpht) // 7)
     end as gestational_weeks
 from contacts
-inner join episodes
-    on contacts.person_id = episodes.person_id and contacts.contact_number = episodes.contact_number
+inner join pregnancies
+    on contacts.person_id = pregnancies.person_id and contacts.contact_number = pregnancies.contact_number

@@ -25,15 +25,29 @@ running as (
 ),
 
 first_contact as (
-    select * from running where contacts_so_far = 1
+    select * from running
+    where contacts_so_far = 1
 ),
 
 anc_events as (
-    select person_id, 'K1' as indicator_code, contact_date as met_on, record_id, kelurahan_code, domicile_status,
+    select
+        person_id,
+        'K1' as indicator_code,
+        contact_date as met_on,
+        record_id,
+        kelurahan_code,
+        domicile_status,
         puskesmas_code
     from first_contact
     union all
-    select person_id, 'K1_MURNI', contact_date, record_id, kelurahan_code, domicile_status, puskesmas_code
+    select
+        person_id,
+        'K1_MURNI',
+        contact_date,
+        record_id,
+        kelurahan_code,
+        domicile_status,
+        puskesmas_code
     from first_contact
     where gestational_weeks <= 12
     union all
@@ -70,11 +84,24 @@ deliveries as (
 
 delivery_events as (
     -- PERSALINAN (every delivery) is not published; it is the by-name denominator of deliveries
-    select person_id, 'PERSALINAN' as indicator_code, service_date as met_on, record_id, kelurahan_code,
-        domicile_status, puskesmas_code
+    select
+        person_id,
+        'PERSALINAN' as indicator_code,
+        service_date as met_on,
+        record_id,
+        kelurahan_code,
+        domicile_status,
+        puskesmas_code
     from deliveries
     union all
-    select person_id, 'PF', service_date, record_id, kelurahan_code, domicile_status, puskesmas_code
+    select
+        person_id,
+        'PF',
+        service_date,
+        record_id,
+        kelurahan_code,
+        domicile_status,
+        puskesmas_code
     from deliveries
     where location_type is not null and location_type <> 'rumah'
 ),
@@ -114,10 +141,11 @@ windowed_contacts as (
 ),
 
 windows as (
-    select * from (values
+    select * from (
+        values
         ('KF_LENGKAP', 1, 0, 2), ('KF_LENGKAP', 2, 3, 7), ('KF_LENGKAP', 3, 8, 28), ('KF_LENGKAP', 4, 29, 42),
         ('KN_LENGKAP', 1, 0, 2), ('KN_LENGKAP', 2, 3, 7), ('KN_LENGKAP', 3, 8, 28)
-    ) as windows (indicator_code, window_number, first_day, last_day)
+    )
 ),
 
 first_in_window as (
@@ -127,16 +155,26 @@ first_in_window as (
         windowed_contacts.episode_id,
         windows.window_number,
         min(strftime(windowed_contacts.service_date, '%Y%m%d') || windowed_contacts.record_id) as first_key,
-        arg_min(windowed_contacts.service_date, strftime(windowed_contacts.service_date, '%Y%m%d')
-            || windowed_contacts.record_id) as service_date,
-        arg_min(windowed_contacts.record_id, strftime(windowed_contacts.service_date, '%Y%m%d')
-            || windowed_contacts.record_id) as record_id,
-        arg_min(windowed_contacts.kelurahan_code, strftime(windowed_contacts.service_date, '%Y%m%d')
-            || windowed_contacts.record_id) as kelurahan_code,
-        arg_min(windowed_contacts.domicile_status, strftime(windowed_contacts.service_date, '%Y%m%d')
-            || windowed_contacts.record_id) as domicile_status,
-        arg_min(windowed_contacts.puskesmas_code, strftime(windowed_contacts.service_date, '%Y%m%d')
-            || windowed_contacts.record_id) as puskesmas_code
+        arg_min(
+            windowed_contacts.service_date, strftime(windowed_contacts.service_date, '%Y%m%d')
+            || windowed_contacts.record_id
+        ) as service_date,
+        arg_min(
+            windowed_contacts.record_id, strftime(windowed_contacts.service_date, '%Y%m%d')
+            || windowed_contacts.record_id
+        ) as record_id,
+        arg_min(
+            windowed_contacts.kelurahan_code, strftime(windowed_contacts.service_date, '%Y%m%d')
+            || windowed_contacts.record_id
+        ) as kelurahan_code,
+        arg_min(
+            windowed_contacts.domicile_status, strftime(windowed_contacts.service_date, '%Y%m%d')
+            || windowed_contacts.record_id
+        ) as domicile_status,
+        arg_min(
+            windowed_contacts.puskesmas_code, strftime(windowed_contacts.service_date, '%Y%m%d')
+            || windowed_contacts.record_id
+        ) as puskesmas_code
     from windowed_contacts
     inner join windows
         on
@@ -147,7 +185,13 @@ first_in_window as (
 
 window_events as (
     -- KN1: the first window alone; complete sets: when the last window is first covered
-    select person_id, 'KN1' as indicator_code, service_date as met_on, record_id, kelurahan_code, domicile_status,
+    select
+        person_id,
+        'KN1' as indicator_code,
+        service_date as met_on,
+        record_id,
+        kelurahan_code,
+        domicile_status,
         puskesmas_code
     from first_in_window
     where indicator_code = 'KN_LENGKAP' and window_number = 1

@@ -10,7 +10,10 @@ posyandu as (
 ),
 
 active as (
-    select posyandu.*, spine.period_month, spine.month_end
+    select
+        posyandu.*,
+        spine.period_month,
+        spine.month_end
     from posyandu
     inner join spine
         on

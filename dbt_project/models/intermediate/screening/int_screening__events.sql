@@ -50,7 +50,11 @@ records as (
         - case
             when strftime(all_records.service_date, '%m%d') < strftime(persons.birth_date, '%m%d') then 1 else 0
         end as age_years
-    from (select * from register union all select * from encounters) as all_records
+    from (
+        select * from register
+        union all
+        select * from encounters
+    ) as all_records
     inner join persons on all_records.person_id = persons.person_id
 ),
 
@@ -66,25 +70,41 @@ diagnoses as (
     inner join {{ ref('int_region__puskesmas') }} as puskesmas on conditions.puskesmas_code = puskesmas.puskesmas_code
     inner join {{ ref('int_identity__record_person') }} as patients
         on patients.record_id = 'fhir:' || conditions.puskesmas_code || ':' || conditions.patient_id
-    where conditions.clinical_status = 'active'
+    where
+        conditions.clinical_status = 'active'
         and (conditions.icd10_code similar to 'I1[0-5].*' or conditions.icd10_code similar to 'E1[0-4].*')
     group by all
 ),
 
 qualifying as (
-    select 'SKRINING_USIA_SEKOLAH' as indicator_code, * from records
+    select
+        'SKRINING_USIA_SEKOLAH' as indicator_code,
+        *
+    from records
     where school_screening and age_years between 7 and 15
     union all
-    select 'SKRINING_ANEMIA_RP', * from records
+    select
+        'SKRINING_ANEMIA_RP',
+        *
+    from records
     where haemoglobin_measured and sex = 'P' and age_years between 12 and 18
     union all
-    select 'SKRINING_USIA_PRODUKTIF', * from records
+    select
+        'SKRINING_USIA_PRODUKTIF',
+        *
+    from records
     where blood_pressure_measured and weight_and_height_measured and age_years between 15 and 59
     union all
-    select 'SKRINING_LANSIA', * from records
+    select
+        'SKRINING_LANSIA',
+        *
+    from records
     where elderly_screened and age_years >= 60
     union all
-    select 'HIPERTENSI_TERLAYANI', records.* from records
+    select
+        'HIPERTENSI_TERLAYANI',
+        records.*
+    from records
     inner join diagnoses
         on
             records.person_id = diagnoses.person_id
@@ -92,7 +112,10 @@ qualifying as (
             and records.service_date >= diagnoses.diagnosed_on
     where records.blood_pressure_measured and records.age_years >= 15
     union all
-    select 'DM_TERLAYANI', records.* from records
+    select
+        'DM_TERLAYANI',
+        records.*
+    from records
     inner join diagnoses
         on
             records.person_id = diagnoses.person_id

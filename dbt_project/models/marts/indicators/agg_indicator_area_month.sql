@@ -9,7 +9,7 @@ with events as (
         date_trunc('month', met_on)::date as period_month,
         indicator_code,
         count(*) as numerator_month,
-        cast(null as bigint) as measured_denominator
+        null::bigint as measured_denominator
     from {{ ref('fct_indicator_events') }}
     where domicile_status <> 'luar_wilayah'
     group by all
@@ -20,19 +20,59 @@ growth as (
 ),
 
 growth_values as (
-    select puskesmas_code, kelurahan_code, period_month, 'DS' as indicator_code, d as numerator_month,
-        cast(null as bigint) as measured_denominator
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'DS' as indicator_code,
+        d as numerator_month,
+        null::bigint as measured_denominator
     from growth
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'ND', n, n + t from growth
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'ND',
+        n,
+        n + t
+    from growth
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'STUNTING', stunted, measured_haz from growth
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'STUNTING',
+        stunted,
+        measured_haz
+    from growth
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'WASTING', wasted, measured_whz from growth
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'WASTING',
+        wasted,
+        measured_whz
+    from growth
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'UNDERWEIGHT', underweight, measured_waz from growth
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'UNDERWEIGHT',
+        underweight,
+        measured_waz
+    from growth
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'OVERWEIGHT', overweight, measured_whz from growth
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'OVERWEIGHT',
+        overweight,
+        measured_whz
+    from growth
 ),
 
 kek as (
@@ -78,17 +118,33 @@ posyandu_values as (
     from posyandu
     group by all
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'POSYANDU_TEPAT_WAKTU', count(*) filter (where on_time),
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'POSYANDU_TEPAT_WAKTU',
+        count(*) filter (where on_time),
         count(*)
     from posyandu
     group by all
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'KADER_PER_POSYANDU', sum(active_kader), count(*)
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'KADER_PER_POSYANDU',
+        sum(active_kader),
+        count(*)
     from posyandu
     group by all
     union all
-    select puskesmas_code, kelurahan_code, period_month, 'KADER_TKK',
-        sum(kader_purwa + kader_madya + kader_utama), sum(active_kader)
+    select
+        puskesmas_code,
+        kelurahan_code,
+        period_month,
+        'KADER_TKK',
+        sum(kader_purwa + kader_madya + kader_utama),
+        sum(active_kader)
     from posyandu
     group by all
 )

@@ -93,8 +93,11 @@ derived as (
     select
         measured.* replace (
             case measured.indicator_code
-                when 'UCI' then (coalesce(inputs.idl_coverage_ytd, 0)
-                    >= {{ var('uci_idl_coverage_pct') }} * month(measured.period_month) / 12)::integer
+                when 'UCI'
+                    then (
+                        coalesce(inputs.idl_coverage_ytd, 0)
+                        >= {{ var('uci_idl_coverage_pct') }} * month(measured.period_month) / 12
+                    )::integer
                 when 'DO_DPT1_MR1' then inputs.dpt1_ytd - inputs.mr1_ytd
                 else measured.numerator_ytd
             end as numerator_ytd,

@@ -15,18 +15,22 @@ spine as (
 ),
 
 sex as (
-    select persons.person_key, persons.sex from {{ ref('int_identity__persons') }} as persons
+    select
+        persons.person_key,
+        persons.sex
+    from {{ ref('int_identity__persons') }} as persons
 ),
 
 age_bands as (
-    select * from (values
+    select * from (
+        values
         ('bayi', 0, 12, null),
         ('baduta', 12, 24, null),
         ('usia_pendidikan_dasar', 84, 192, null),
         ('remaja_putri', 144, 228, 'P'),
         ('usia_produktif', 180, 720, null),
         ('lansia', 720, 1800, null)
-    ) as bands (sasaran_key, from_months, to_months, only_sex)
+    )
 ),
 
 month_end_groups as (
@@ -87,8 +91,10 @@ event_groups as (
     from spine
     inner join {{ ref('fct_indicator_events') }} as events
         on events.met_on between make_date(year(spine.period_month), 1, 1) and spine.month_end
-    inner join (values ('K1', 'bumil'), ('PERSALINAN', 'bulin'), ('HIPERTENSI_TERLAYANI', 'hipertensi_est'),
-        ('DM_TERLAYANI', 'dm_est')) as groups (indicator_code, sasaran_key)
+    inner join (
+        values ('K1', 'bumil'), ('PERSALINAN', 'bulin'), ('HIPERTENSI_TERLAYANI', 'hipertensi_est'),
+        ('DM_TERLAYANI', 'dm_est')
+    ) as groups (indicator_code, sasaran_key)
         on events.indicator_code = groups.indicator_code
     where events.domicile_status <> 'luar_wilayah'
     group by all

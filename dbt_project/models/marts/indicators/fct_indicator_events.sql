@@ -2,7 +2,9 @@
 -- when the condition is first met, with the domicile of the record that completes it and that record's
 -- id (file and line, or the FHIR resource), so that a published numerator can be traced back.
 with immunisation as (
-    select *, strftime(administered_on, '%Y%m%d') || record_id as order_key
+    select
+        *,
+        strftime(administered_on, '%Y%m%d') || record_id as order_key
     from {{ ref('fct_immunisation') }}
     where is_valid_age
 ),
@@ -56,7 +58,14 @@ select
     puskesmas_code
 from first_valid_dose
 union all
-select person_key, indicator_code, met_on, record_id, kelurahan_code, domicile_status, puskesmas_code
+select
+    person_key,
+    indicator_code,
+    met_on,
+    record_id,
+    kelurahan_code,
+    domicile_status,
+    puskesmas_code
 from complete_sets
 union all
 select

@@ -10,10 +10,15 @@ with measurements as (
     from {{ ref('int_posyandu__visits_checked') }} as visits
     inner join {{ ref('int_services__records') }} as services
         on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
-    where visits.muac_cm is not null
+    where
+        visits.muac_cm is not null
         and (visits.target_group_written = 'bumil' or visits.gestational_age_weeks is not null)
     union all
-    select person_id, record_id, service_date, muac_cm
+    select
+        person_id,
+        record_id,
+        service_date,
+        muac_cm
     from {{ ref('int_services__encounters') }}
     where encounter_type = 'ANC' and muac_cm is not null
 ),
