@@ -145,7 +145,7 @@ windows as (
         values
         ('KF_LENGKAP', 1, 0, 2), ('KF_LENGKAP', 2, 3, 7), ('KF_LENGKAP', 3, 8, 28), ('KF_LENGKAP', 4, 29, 42),
         ('KN_LENGKAP', 1, 0, 2), ('KN_LENGKAP', 2, 3, 7), ('KN_LENGKAP', 3, 8, 28)
-    )
+    ) as window_table (indicator_code, window_number, first_day, last_day)
 ),
 
 first_in_window as (

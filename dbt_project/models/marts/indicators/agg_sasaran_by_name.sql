@@ -30,7 +30,7 @@ age_bands as (
         ('remaja_putri', 144, 228, 'P'),
         ('usia_produktif', 180, 720, null),
         ('lansia', 720, 1800, null)
-    )
+    ) as bands (sasaran_key, from_months, to_months, only_sex)
 ),
 
 month_end_groups as (
