@@ -28,3 +28,16 @@ def test_monthly_job_is_partitioned_by_service_month() -> None:
     job = defs.resolve_job_def(MONTHLY_JOB)
     keys = job.partitions_def.get_partition_keys()
     assert keys[0] == "2024-01" and "2026-03" in keys
+
+
+def test_indicator_page_lists_every_catalogue_code() -> None:
+    import csv
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    codes = [
+        row["indicator_code"] for row in csv.DictReader((root / "dbt_project/seeds/indicator_catalogue.csv").open())
+    ]
+    page = (root / "docs" / "indicators.md").read_text()
+    assert len(codes) == 50
+    assert all(f"`{code}`" in page for code in codes)

@@ -227,3 +227,19 @@ def test_published_numerators_equal_the_generators_ground_truth(pipeline_run, ge
     assert (wide["numerator_ytd"]["DO_DPT1_MR1"] == dropout).all()
     uci = (wide["coverage_ytd_pct"]["IDL"].fillna(0) >= 80 * wide["month"]["IDL"] / 12).astype(int)
     assert (wide["numerator_ytd"]["UCI"] == uci).all()
+
+
+def test_invitation_lists_are_private_and_name_no_nik(pipeline_run) -> None:
+    folder = pipeline_run["base"] / "publish" / "undangan"
+    files = sorted(folder.glob("*.csv"))
+    assert len(files) > 700, "most posyandu have children due for a dose"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert all(oct(f.stat().st_mode & 0o777) == "0o600" for f in files)
+    sample = pd.read_csv(files[0], dtype=str)
+    assert {"child_name", "mother_name", "rt", "rw", "antigen_code", "due_date", "days_overdue"} <= set(sample.columns)
+    assert not any("nik" in column for column in sample.columns)
+    assert (sample["posyandu_code"] == files[0].stem).all()
+    with warehouse(pipeline_run) as con:
+        niks = set(con.execute("select distinct nik from raw.posyandu_register where nik is not null").df()["nik"])
+    text = "".join(f.read_text() for f in files[:50])
+    assert not any(nik in text for nik in list(niks)[:5000])

@@ -81,3 +81,16 @@
             source_file desc, source_line desc
     ) = 1
 {%- endmacro %}
+
+{#- A valid NIK whose date part or sex disagrees with the recorded birth date or sex: suspect, not wrong
+    (domain.md "Codes"); it still identifies, and the disagreement is flagged. -#}
+{% macro nik_disagrees(nik, birth_date, sex) -%}
+    (
+        {{ nik }} is not null
+        and (
+            strftime({{ birth_date }}, '%d%m%y')
+            <> lpad((try_cast(substr({{ nik }}, 7, 2) as integer) % 40)::varchar, 2, '0') || substr({{ nik }}, 9, 4)
+            or ({{ sex }} = 'P') <> (try_cast(substr({{ nik }}, 7, 2) as integer) > 40)
+        )
+    )
+{%- endmacro %}

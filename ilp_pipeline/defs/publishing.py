@@ -14,6 +14,7 @@ from dagster import (
 
 from ilp_pipeline.defs.partitions import month_range, monthly_partitions, months_between
 from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.publish.invitations import write_invitations
 from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES, publish_periods
 from ilp_pipeline.quality.expectations import validate_candidates
 
@@ -58,7 +59,7 @@ def pws_quality_gate(context: AssetExecutionContext, warehouse: WarehouseResourc
 
 @asset(
     key=AssetKey(["pws", "published"]),
-    deps=[GATE_KEY],
+    deps=[GATE_KEY, AssetKey(["restricted", "invitations"])],
     group_name="publish",
     partitions_def=monthly_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -69,6 +70,8 @@ def pws_published(context: AssetExecutionContext, warehouse: WarehouseResource):
     first, last = month_range(context.partition_key_range)
     with warehouse.connect() as con:
         outcomes = publish_periods(con, months_between(first, last), warehouse.publish, log=context.log.info)
+        invited = write_invitations(con, warehouse.publish)
+    context.log.info(f"invitation lists for {invited} posyandu in {warehouse.publish / 'undangan'} (mode 0600)")
     changed = [o for o in outcomes if o.changed]
     context.log.info(f"{len(changed)} of {len(outcomes)} periods changed and were published")
     return MaterializeResult(

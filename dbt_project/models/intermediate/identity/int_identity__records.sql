@@ -28,8 +28,15 @@ patients as (
         village_code as name_kelurahan_code,
         cast(null as date) as recorded_on
     from {{ ref('int_fhir__patient_latest') }}
+),
+
+all_records as (
+    select * from register
+    union all
+    select * from patients
 )
 
-select * from register
-union all
-select * from patients
+select
+    *,
+    {{ nik_disagrees('nik', 'birth_date', 'sex') }} as nik_disagrees_with_record
+from all_records
