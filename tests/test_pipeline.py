@@ -243,3 +243,12 @@ def test_invitation_lists_are_private_and_name_no_nik(pipeline_run) -> None:
         niks = set(con.execute("select distinct nik from raw.posyandu_register where nik is not null").df()["nik"])
     text = "".join(f.read_text() for f in files[:50])
     assert not any(nik in text for nik in list(niks)[:5000])
+
+
+def test_ratio_and_level_month_columns_repeat_the_year_to_date(pipeline_run) -> None:
+    with warehouse(pipeline_run) as con:
+        differing = con.execute(
+            "select count(*) from pws.regency_indicator_monthly where kind in ('ratio_ytd', 'level') "
+            "and (numerator_month <> numerator_ytd or coverage_month_pct is distinct from coverage_ytd_pct)"
+        ).fetchone()[0]
+    assert differing == 0

@@ -92,6 +92,16 @@ inputs as (
 derived as (
     select
         measured.* replace (
+            -- for ratio_ytd and level indicators the month columns repeat the year-to-date ones
+            case measured.indicator_code
+                when 'UCI'
+                    then (
+                        coalesce(inputs.idl_coverage_ytd, 0)
+                        >= {{ var('uci_idl_coverage_pct') }} * month(measured.period_month) / 12
+                    )::integer
+                when 'DO_DPT1_MR1' then inputs.dpt1_ytd - inputs.mr1_ytd
+                else measured.numerator_month
+            end as numerator_month,
             case measured.indicator_code
                 when 'UCI'
                     then (
