@@ -252,3 +252,22 @@ def test_ratio_and_level_month_columns_repeat_the_year_to_date(pipeline_run) -> 
             "and (numerator_month <> numerator_ytd or coverage_month_pct is distinct from coverage_ytd_pct)"
         ).fetchone()[0]
     assert differing == 0
+
+
+def test_data_quality_table_conserves_every_files_rows(pipeline_run) -> None:
+    with warehouse(pipeline_run) as con:
+        conservation = con.execute(
+            "select count(*), count(*) filter (where passed), sum(rows_received), "
+            "sum(rows_accepted + rows_quarantined + rows_duplicate) from pws.data_quality_monthly "
+            "where check_name = 'row_conservation'"
+        ).fetchone()
+        received = con.execute(
+            "select sum(rows_received) from raw.current_file where status = 'loaded' "
+            "and source in ('posyandu_register', 'fhir') and regexp_extract(path, '([0-9]{4}-[0-9]{2})', 1) "
+            "between '2026-01' and '2026-03'"
+        ).fetchone()[0]
+        checks = set(con.execute("select distinct check_name from pws.data_quality_monthly").df()["check_name"])
+    files, passed, rows_received, rows_accounted = conservation
+    assert files > 2000 and passed == files
+    assert rows_received == rows_accounted == received
+    assert {"row_conservation", "reporting_completeness", "reporting_timeliness"} <= checks

@@ -20,7 +20,12 @@ from ilp_pipeline.quality.expectations import validate_candidates
 
 CANDIDATES = [AssetKey(["pws_candidate", table]) for table in PUBLISHED_TABLES + REFERENCE_TABLES]
 GATE_KEY = AssetKey(["quality", "pws_quality_gate"])
-GATE_CHECKS = ("ge_aggregates_reconcile", "ge_kelurahan_indicator_monthly", "ge_kelurahan_growth_monthly")
+GATE_CHECKS = (
+    "ge_row_conservation",
+    "ge_aggregates_reconcile",
+    "ge_kelurahan_indicator_monthly",
+    "ge_kelurahan_growth_monthly",
+)
 
 
 @asset(

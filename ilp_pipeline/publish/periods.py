@@ -21,6 +21,7 @@ PUBLISHED_TABLES = (
     "district_indicator_monthly",
     "regency_indicator_monthly",
     "posyandu_monthly",
+    "data_quality_monthly",
 )
 # Tables without a period, replaced whole when their content changes.
 REFERENCE_TABLES = ("dim_indicator",)

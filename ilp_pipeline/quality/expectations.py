@@ -167,8 +167,20 @@ def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt
         [first, last],
     ).df()
     reconciliation = con.execute(RECONCILIATION_SQL, [first, last]).df()
+    conservation = con.execute(
+        "select source_file, passed from pws_candidate.data_quality_monthly "
+        f"{window} and check_name = 'row_conservation'",
+        [first, last],
+    ).df()
     outcomes = []
     for name, table, frame, suite, description in (
+        (
+            "ge_row_conservation",
+            "data_quality_monthly",
+            conservation,
+            [gx.expectations.ExpectColumnValuesToBeInSet(column="passed", value_set=[True])],
+            "Every received row of every file is accepted, quarantined with a reason or merged as a duplicate.",
+        ),
         (
             "ge_aggregates_reconcile",
             "puskesmas/district/regency_indicator_monthly",

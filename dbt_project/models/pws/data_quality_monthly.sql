@@ -1,0 +1,204 @@
+-- Data quality per source, puskesmas, month and check (outputs.md pws.data_quality_monthly), so a reader
+-- can see how much to trust a number: row conservation and quarantine by reason per file, rejected files,
+-- flagged values, reporting completeness and timeliness, implausible anthropometry. No personal values.
+with file_rows as (
+    select * from {{ ref('int_quality__file_rows') }}
+),
+
+conservation as (
+    select
+        period_month,
+        source,
+        puskesmas_code,
+        source_file,
+        'row_conservation' as check_name,
+        cast(null as varchar) as reason_code,
+        'error' as severity,
+        rows_received = rows_accepted + rows_quarantined + rows_duplicate as passed,
+        rows_received,
+        rows_accepted,
+        rows_quarantined,
+        rows_duplicate,
+        0 as values_flagged,
+        cast((rows_accepted + rows_quarantined + rows_duplicate) as double) as observed_value,
+        cast(rows_received as double) as threshold
+    from file_rows
+),
+
+quarantine as (
+    select
+        file_rows.period_month,
+        file_rows.source,
+        file_rows.puskesmas_code,
+        file_rows.source_file,
+        'quarantine' as check_name,
+        reasons.reason_code,
+        'warning' as severity,
+        false as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        reasons.row_count as rows_quarantined,
+        0 as rows_duplicate,
+        0 as values_flagged,
+        cast(reasons.row_count as double) as observed_value,
+        0.0 as threshold
+    from file_rows
+    cross join unnest(map_entries(file_rows.quarantined_by_reason)) as entries (entry)
+    cross join lateral (
+        select
+            entries.entry.key as reason_code,
+            entries.entry.value as row_count
+    ) as reasons
+),
+
+flags as (
+    select
+        cast(strptime(regexp_extract(visits.source_file, '([0-9]{4}-[0-9]{2})', 1), '%Y-%m') as date) as period_month,
+        'posyandu_register' as source,
+        visits.posyandu_puskesmas_code as puskesmas_code,
+        visits.source_file,
+        'value_flag' as check_name,
+        unnest(visits.value_flags) as reason_code
+    from {{ ref('int_posyandu__visits_checked') }} as visits
+    where len(visits.value_flags) > 0
+),
+
+flagged as (
+    select
+        period_month,
+        source,
+        puskesmas_code,
+        source_file,
+        check_name,
+        reason_code,
+        'info' as severity,
+        false as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        count(*) as values_flagged,
+        cast(count(*) as double) as observed_value,
+        0.0 as threshold
+    from flags
+    group by all
+),
+
+rejected as (
+    select
+        cast(strptime(regexp_extract(path, '([0-9]{4}-[0-9]{2})', 1), '%Y-%m') as date) as period_month,
+        source,
+        case when source = 'fhir' then split_part(path, '/', 2) end as puskesmas_code,
+        path as source_file,
+        'file_rejected' as check_name,
+        reason_code,
+        'error' as severity,
+        false as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        0 as values_flagged,
+        1.0 as observed_value,
+        0.0 as threshold
+    from {{ source('raw', 'current_file') }}
+    where status = 'rejected'
+),
+
+posyandu_counts as (
+    select
+        period_month,
+        puskesmas_code,
+        count(*) as active,
+        count(*) filter (where reported) as reported,
+        count(*) filter (where on_time) as on_time
+    from {{ ref('int_posyandu__monthly') }}
+    group by all
+),
+
+reporting as (
+    select
+        period_month,
+        'posyandu_register' as source,
+        puskesmas_code,
+        cast(null as varchar) as source_file,
+        checks.check_name,
+        cast(null as varchar) as reason_code,
+        'warning' as severity,
+        checks.numerator = active as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        0 as values_flagged,
+        checks.numerator / active * 100 as observed_value,
+        100.0 as threshold
+    from posyandu_counts
+    cross join lateral (
+        select
+            'reporting_completeness' as check_name,
+            posyandu_counts.reported as numerator
+        union all
+        select
+            'reporting_timeliness',
+            posyandu_counts.on_time
+    ) as checks
+),
+
+implausible as (
+    select
+        period_month,
+        'anthropometry' as source,
+        puskesmas_code,
+        cast(null as varchar) as source_file,
+        'implausible_z_excluded' as check_name,
+        cast(null as varchar) as reason_code,
+        'info' as severity,
+        sum(implausible_excluded) = 0 as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        sum(implausible_excluded) as values_flagged,
+        cast(sum(implausible_excluded) as double) as observed_value,
+        0.0 as threshold
+    from {{ ref('agg_growth_area_month') }}
+    group by all
+),
+
+all_checks as (
+    select * from conservation
+    union all
+    select * from quarantine
+    union all
+    select * from flagged
+    union all
+    select * from rejected
+    union all
+    select * from reporting
+    union all
+    select * from implausible
+)
+
+select
+    period_month,
+    cast(year(period_month) as integer) as year,
+    cast(month(period_month) as integer) as month,
+    source,
+    puskesmas_code,
+    source_file,
+    check_name,
+    reason_code,
+    severity,
+    passed,
+    cast(rows_received as bigint) as rows_received,
+    cast(rows_accepted as bigint) as rows_accepted,
+    cast(rows_quarantined as bigint) as rows_quarantined,
+    cast(rows_duplicate as bigint) as rows_duplicate,
+    cast(values_flagged as bigint) as values_flagged,
+    observed_value,
+    threshold,
+    cast(null as varchar) as publish_id,
+    cast(null as timestamp) as published_at
+from all_checks
+where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'
