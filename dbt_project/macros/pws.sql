@@ -113,3 +113,64 @@
     trend,
     status
 {%- endmacro %}
+
+{#- A PWS table one area level above the kelurahan (outputs.md): numerators and denominators summed over
+    the kelurahan (and the unknown-domicile rows unless `kelurahan_only`), then coverage recomputed, never
+    averaged; `level` indicators give the share of kelurahan (UCI) or the ratio of sums. -#}
+{% macro pws_aggregate(area_columns, area_key, rank_within, rank_column, kelurahan_only=false) -%}
+    with kelurahan as (
+        select
+            base.*,
+            districts.district_name,
+            regencies.regency_name
+        from {{ ref('agg_indicator_kelurahan_base') }} as base
+        left join (
+            select distinct
+                district_code,
+                district_name
+            from {{ ref('int_region__kelurahan') }}
+        ) as districts
+            on base.district_code = districts.district_code
+        left join (
+            select distinct
+                regency_code,
+                regency_name
+            from {{ ref('int_region__kelurahan') }}
+        ) as regencies
+            on base.regency_code = regencies.regency_code
+        {% if kelurahan_only %}where base.kelurahan_code is not null{% endif %}
+    ),
+
+    summed as (
+        select
+            {{ area_columns | join(', ') }},
+            period_month,
+            indicator_code,
+            any_value(indicator_name) as indicator_name,
+            any_value(life_cycle_group) as life_cycle_group,
+            any_value(kind) as kind,
+            any_value(direction) as direction,
+            any_value(unit) as unit,
+            any_value(denominator_type) as denominator_type,
+            any_value(target_annual) as target_annual,
+            sum(numerator_month) as numerator_month,
+            sum(numerator_ytd) as numerator_ytd,
+            sum(denominator) as denominator,
+            sum(target_population_projected) as target_population_projected,
+            sum(target_population_by_name) as target_population_by_name
+        from kelurahan
+        group by {{ area_columns | join(', ') }}, period_month, indicator_code
+    ),
+
+    scored as (
+        {{ pws_scored('summed', area_key, rank_within) }}
+    )
+
+    select
+        {{ pws_columns(area_columns) }},
+        area_rank as {{ rank_column }},
+        cast(null as varchar) as publish_id,
+        cast(null as timestamp) as published_at
+    from scored
+    where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'
+{%- endmacro %}

@@ -89,40 +89,38 @@ inputs as (
     group by all
 ),
 
-derived as (
+derived_values as (
     select
-        measured.* replace (
-            -- for ratio_ytd and level indicators the month columns repeat the year-to-date ones
-            case measured.indicator_code
-                when 'UCI'
-                    then (
-                        coalesce(inputs.idl_coverage_ytd, 0)
-                        >= {{ var('uci_idl_coverage_pct') }} * month(measured.period_month) / 12
-                    )::integer
-                when 'DO_DPT1_MR1' then inputs.dpt1_ytd - inputs.mr1_ytd
-                else measured.numerator_month
-            end as numerator_month,
-            case measured.indicator_code
-                when 'UCI'
-                    then (
-                        coalesce(inputs.idl_coverage_ytd, 0)
-                        >= {{ var('uci_idl_coverage_pct') }} * month(measured.period_month) / 12
-                    )::integer
-                when 'DO_DPT1_MR1' then inputs.dpt1_ytd - inputs.mr1_ytd
-                else measured.numerator_ytd
-            end as numerator_ytd,
-            case measured.indicator_code
-                when 'UCI' then case when measured.kelurahan_code is not null then 1 else 0 end
-                when 'DO_DPT1_MR1' then inputs.dpt1_ytd
-                else measured.denominator
-            end::double as denominator
-        )
+        measured.*,
+        case measured.indicator_code
+            when 'UCI'
+                then (
+                    coalesce(inputs.idl_coverage_ytd, 0)
+                    >= {{ var('uci_idl_coverage_pct') }} * month(measured.period_month) / 12
+                )::integer
+            when 'DO_DPT1_MR1' then inputs.dpt1_ytd - inputs.mr1_ytd
+        end as derived_numerator,
+        case measured.indicator_code
+            when 'UCI' then case when measured.kelurahan_code is not null then 1 else 0 end
+            when 'DO_DPT1_MR1' then inputs.dpt1_ytd
+        end as derived_denominator
     from measured
     left join inputs
         on
             measured.puskesmas_code = inputs.puskesmas_code
             and measured.kelurahan_code is not distinct from inputs.kelurahan_code
             and measured.period_month = inputs.period_month
+),
+
+derived as (
+    -- for ratio_ytd and level indicators the month columns repeat the year-to-date ones
+    select
+        * exclude (derived_numerator, derived_denominator) replace (
+            coalesce(derived_numerator, numerator_month) as numerator_month,
+            coalesce(derived_numerator, numerator_ytd) as numerator_ytd,
+            coalesce(derived_denominator, denominator)::double as denominator
+        )
+    from derived_values
 )
 
 select * from derived
