@@ -49,3 +49,31 @@ def test_corrupted_candidate_blocks_publish(pipeline_run, tmp_path) -> None:
     assert after == before
     assert log_after == log_before
     assert not (tmp_path / "publish").exists()
+
+
+def test_ilp_run_exits_non_zero_naming_the_failed_check(pipeline_run, tmp_path) -> None:
+    """A file whose rows do not add up fails row conservation: nothing is published, the CLI says which check."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(pipeline_run["env"])
+    env["ILP_WAREHOUSE"] = str(tmp_path / "ilp.duckdb")
+    env["ILP_PUBLISH_DIR"] = str(tmp_path / "publish")
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    with duckdb.connect(env["ILP_WAREHOUSE"]) as con:
+        log_before = con.execute("select * from pws.publish_log order by all").fetchall()
+        con.execute(
+            "update raw.landed_file set rows_received = rows_received + 1 where path = "
+            "(select min(path) from raw.landed_file where source = 'posyandu_register' and status = 'loaded' "
+            "and path like 'posyandu/2026-03/%')"
+        )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ilp"), "run", "--period", "2026-03"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 1
+    assert "ge_row_conservation" in result.stderr
+    with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:
+        assert con.execute("select * from pws.publish_log order by all").fetchall() == log_before
