@@ -16,6 +16,7 @@ def test_graph_has_every_layer_and_blocking_checks() -> None:
     checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
     gate = AssetKey(["quality", "pws_quality_gate"])
     assert (gate, "ge_kelurahan_indicator_monthly") in checks
+    assert (AssetKey(["raw", "posyandu_register"]), "contract_posyandu_register") in checks
     assert any(name.startswith("assert_pws_indicator_grain_unique") for _key, name in checks)
     from ilp_pipeline.defs.publishing import pws_quality_gate
 

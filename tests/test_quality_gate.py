@@ -71,7 +71,11 @@ def test_ilp_run_exits_non_zero_naming_the_failed_check(pipeline_run, tmp_path) 
         )
     result = subprocess.run(
         [str(Path(sys.executable).parent / "ilp"), "run", "--period", "2026-03"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 1
     assert "ge_row_conservation" in result.stderr

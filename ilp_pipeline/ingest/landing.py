@@ -18,6 +18,7 @@ REGISTER_SUFFIXES = {".csv", ".xlsx"}
 
 @dataclass
 class IngestSummary:
+    loaded_at: dt.datetime | None = None
     files_seen: int = 0
     outcomes: list[FileOutcome] = field(default_factory=list)
 
@@ -69,7 +70,7 @@ def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None)
     manifest.ensure(con)
     write_contract_columns(con)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    summary = IngestSummary()
+    summary = IngestSummary(loaded_at=loaded_at)
     reference = contracts.reference_tables()
     reference_by_path = {relative: contract for relative, contract in reference.values()}
     for source, paths in discover(root).items():

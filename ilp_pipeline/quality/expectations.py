@@ -80,7 +80,7 @@ def _growth_suite(expected_rows: int) -> list:
     ]
 
 
-def _validate(frame: pd.DataFrame, name: str, expectations: list) -> tuple[bool, list[str], dict[str, float]]:
+def validate_frame(frame: pd.DataFrame, name: str, expectations: list) -> tuple[bool, list[str], dict[str, float]]:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas(name=f"{name}_source")
@@ -204,6 +204,6 @@ def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt
             "Every kelurahan x month present once, SKDN counts >= 0, numerators not above measured children.",
         ),
     ):
-        passed, failures, observed = _validate(frame, name, suite)
+        passed, failures, observed = validate_frame(frame, name, suite)
         outcomes.append(CheckOutcome(name, table, passed, True, description, failures, observed))
     return outcomes
