@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,18 +27,6 @@ class IngestSummary:
     @property
     def rows_loaded(self) -> int:
         return sum(o.rows_received for o in self.outcomes if o.status == "loaded")
-
-    def by_source(self) -> dict[str, int]:
-        return dict(Counter(o.file.source for o in self.outcomes if o.status == "loaded"))
-
-    def months_touched(self) -> set[str]:
-        """Folder months of the files that changed (the service months inside them are found in SQL)."""
-        months = set()
-        for outcome in self.outcomes:
-            for part in outcome.file.path.split("/"):
-                if len(part) == 7 and part[4] == "-" and part[:4].isdigit():
-                    months.add(part)
-        return months
 
 
 def discover(root: Path) -> dict[str, list[Path]]:
