@@ -74,11 +74,15 @@
 {#- The version of each FHIR resource that counts (sources.md "Versions of one record"): latest
     meta.lastUpdated, then the later export month, then the later line. -#}
 {% macro latest_version(relation, id_column) -%}
-    select * from {{ relation }}
+    select versions.* from {{ relation }} as versions
+    where not exists (
+        select 1 from {{ ref('int_fhir__invalid_lines') }} as invalid
+        where invalid.source_file = versions.source_file and invalid.source_line = versions.source_line
+    )
     qualify row_number() over (
-        partition by puskesmas_code, {{ id_column }}
-        order by try_cast(last_updated_text as timestamptz) desc nulls last, export_month desc,
-            source_file desc, source_line desc
+        partition by versions.puskesmas_code, versions.{{ id_column }}
+        order by try_cast(versions.last_updated_text as timestamptz) desc nulls last, versions.export_month desc,
+            versions.source_file desc, versions.source_line desc
     ) = 1
 {%- endmacro %}
 

@@ -97,6 +97,12 @@ def write_contract_columns(con: duckdb.DuckDBPyConnection) -> None:
         rows += [(source, c) for c in contract.columns]
     for name, (_relative, contract) in contracts.reference_tables().items():
         rows += [(f"reference_{name}", c) for c in contract.columns]
+    for resource, spec in contracts.fhir()["resources"].items():
+        # a FHIR field is a JSON path; its name in the contract is the path below the resource
+        rows += [
+            (f"fhir_{resource}", contracts.Column(path, "json", required=True, pii=spec.get("pii", "none")))
+            for path in spec.get("required", [])
+        ]
     frame = pd.DataFrame(
         {
             "source_name": [s for s, _ in rows],

@@ -1,7 +1,6 @@
 -- What became of every received row, per landed file (row conservation): accepted, quarantined with a
 -- reason, or merged as a duplicate (a visit in a more recently modified file, or a superseded version of
--- a FHIR resource). A FHIR line that is not valid JSON is `json_rusak`; one whose resource type is not the
--- file's is `tipe_resource_salah`; one without an id is `kolom_wajib_kosong`.
+-- a FHIR resource). FHIR lines that cannot be used carry their reason from int_fhir__invalid_lines.
 with files as (
     select
         path as source_file,
@@ -57,15 +56,14 @@ fhir_rows as (
     select
         resource_lines.source_file,
         case
-            when not resource_lines.is_valid_json then 'json_rusak'
-            when coalesce(resource_lines.resource_type, '') <> resource_lines.file_resource_type
-                then 'tipe_resource_salah'
-            when resource_lines.resource_id is null then 'kolom_wajib_kosong'
+            when invalid.quarantine_reason is not null then invalid.quarantine_reason
             when winners.source_file is null then 'duplikat'
         end as fate,
         count(*) as row_count,
         any_value(resource_lines.puskesmas_code) as puskesmas_code
     from {{ ref('stg_fhir__resource') }} as resource_lines
+    left join {{ ref('int_fhir__invalid_lines') }} as invalid
+        on resource_lines.source_file = invalid.source_file and resource_lines.source_line = invalid.source_line
     left join fhir_winners as winners
         on resource_lines.source_file = winners.source_file and resource_lines.source_line = winners.source_line
     group by all
