@@ -19,7 +19,7 @@ latest_visit as (
         services.service_date
     from {{ ref('int_services__records') }} as services
     inner join {{ ref('int_posyandu__visits_checked') }} as visits
-        on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+        on services.record_id = visits.record_id
     where services.service_date < (select next_month from last_month)
     qualify row_number() over (
         partition by services.person_id order by services.service_date desc, services.record_id desc

@@ -17,7 +17,7 @@ register as (
         services.domicile_status,
         services.puskesmas_code
     from {{ ref('int_posyandu__visits_checked') }} as visits
-    inner join services on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+    inner join services on services.record_id = visits.record_id
     where visits.weight_kg is not null or visits.height_cm is not null
 ),
 

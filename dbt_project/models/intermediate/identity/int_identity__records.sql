@@ -3,7 +3,7 @@
 -- sex + kelurahan. Restricted layer: NIK, names and birth dates stay here.
 with register as (
     select
-        'reg:' || source_file || ':' || source_line as record_id,
+        record_id,
         'posyandu' as source,
         nik,
         mother_nik,

@@ -15,7 +15,7 @@ register as (
         services.domicile_status,
         services.puskesmas_code
     from {{ ref('int_posyandu__visits_checked') }} as visits
-    inner join services on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+    inner join services on services.record_id = visits.record_id
     where len(visits.antigens) > 0
 ),
 

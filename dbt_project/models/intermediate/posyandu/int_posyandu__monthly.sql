@@ -65,7 +65,7 @@ visitors as (
         count(distinct services.person_id) as visitors
     from {{ ref('int_services__records') }} as services
     inner join {{ ref('int_posyandu__visits_checked') }} as visits
-        on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+        on services.record_id = visits.record_id
     group by all
 ),
 

@@ -148,6 +148,8 @@ flagged as (
 
 select
     *,
+    -- the register row's id wherever it is joined: its file and line
+    'reg:' || source_file || ':' || source_line as record_id,
     quarantine_reason is null
     and row_number() over (
         partition by quarantine_reason is null, posyandu_code, visit_date, visit_person_hint

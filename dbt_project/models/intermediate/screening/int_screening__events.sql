@@ -22,7 +22,7 @@ register as (
         false as haemoglobin_measured
     from {{ ref('int_posyandu__visits_checked') }} as visits
     inner join {{ ref('int_services__records') }} as services
-        on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+        on services.record_id = visits.record_id
 ),
 
 encounters as (

@@ -27,7 +27,7 @@ register as (
     select
         record_person.person_id,
         'posyandu' as source,
-        'reg:' || visits.source_file || ':' || visits.source_line as record_id,
+        visits.record_id,
         visits.visit_date as service_date,
         coalesce(visits.domicile_code, visits.posyandu_kelurahan_code) as stated_domicile_code,
         visits.posyandu_puskesmas_code as recording_puskesmas_code,
@@ -35,7 +35,7 @@ register as (
         visits.source_file,
         visits.source_line
     from {{ ref('int_posyandu__visits_checked') }} as visits
-    inner join record_person on record_person.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+    inner join record_person on record_person.record_id = visits.record_id
     where visits.quarantine_reason is null and not visits.is_duplicate
 ),
 

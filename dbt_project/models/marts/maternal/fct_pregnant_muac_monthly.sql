@@ -9,7 +9,7 @@ with measurements as (
         visits.muac_cm
     from {{ ref('int_posyandu__visits_checked') }} as visits
     inner join {{ ref('int_services__records') }} as services
-        on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+        on services.record_id = visits.record_id
     where
         visits.muac_cm is not null
         and (visits.target_group_written = 'bumil' or visits.gestational_age_weeks is not null)

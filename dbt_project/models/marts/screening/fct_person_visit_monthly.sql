@@ -8,7 +8,7 @@ with records as (
         or coalesce(encounters.encounter_type = 'SKRINING_TB', false) as tb_screened
     from {{ ref('int_services__records') }} as services
     left join {{ ref('int_posyandu__visits_checked') }} as visits
-        on services.record_id = 'reg:' || visits.source_file || ':' || visits.source_line
+        on services.record_id = visits.record_id
     left join {{ ref('int_services__encounters') }} as encounters on services.record_id = encounters.record_id
 )
 
