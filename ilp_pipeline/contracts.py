@@ -19,6 +19,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     min: float | None = None
     max: float | None = None
+    max_under_five: float | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ def _columns(raw: list[dict]) -> tuple[Column, ...]:
             allowed=tuple(str(v) for v in c["allowed"]) if "allowed" in c else None,
             min=c.get("min"),
             max=c.get("max"),
+            max_under_five=c.get("max_under_five"),
         )
         for c in raw
     )

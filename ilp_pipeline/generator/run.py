@@ -48,6 +48,9 @@ def generate(
         raise FileExistsError(f"{out} is not empty: generate into a new directory")
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    # Faults draw from their own stream, so a faulted landing differs from the clean one of the same seed
+    # only in its faults: the clean run is the yardstick for what quarantine removed.
+    fault_rng = np.random.default_rng([seed, 1])
     region = build_region(kabkota_code, rng)
     years = sorted({m.year for m in months})
     progress(
@@ -64,10 +67,10 @@ def generate(
         con.execute("set threads = 1")
         con.execute("set enable_progress_bar = false")
         progress(f"writing {len(world.register):,} register rows")
-        register_rows = writers.write_registers(con, world, out, rng, error_rate)
+        register_rows = writers.write_registers(con, world, out, rng, fault_rng, error_rate)
         writers.write_kader(world, out)
         progress("writing FHIR exports")
-        fhir_rows = writers.write_fhir(con, world, out, rng, error_rate)
+        fhir_rows = writers.write_fhir(con, world, out, fault_rng, error_rate)
     finally:
         con.close()
     progress("counting the ground truth")

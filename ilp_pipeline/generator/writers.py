@@ -131,18 +131,23 @@ def _apply_faults_sql() -> str:
 
 
 def write_registers(
-    con: duckdb.DuckDBPyConnection, world: World, root: Path, rng: np.random.Generator, error_rate: float
+    con: duckdb.DuckDBPyConnection,
+    world: World,
+    root: Path,
+    rng: np.random.Generator,
+    fault_rng: np.random.Generator,
+    error_rate: float,
 ) -> int:
     register = world.register
     posyandu = world.region.posyandu
     n = len(register)
-    fault = np.where(rng.random(n) < error_rate, rng.choice(FAULTS, n), None)
+    fault = np.where(fault_rng.random(n) < error_rate, fault_rng.choice(FAULTS, n), None)
     month_labels = np.array([f"{m:%Y-%m}" for m in world.months])
     style_draw = rng.random(len(posyandu))
     style = np.where(style_draw < 0.80, "comma", np.where(style_draw < 0.95, "semicolon", "xlsx"))
     frame = register.assign(
         _fault=fault,
-        _fault_variant=rng.integers(0, 2, n),
+        _fault_variant=fault_rng.integers(0, 2, n),
         _m=month_labels[register["_month_index"].to_numpy()],
         _p=posyandu["kode_posyandu"].to_numpy()[register["_posyandu_index"].to_numpy()],
         _style=style[register["_posyandu_index"].to_numpy()],
@@ -180,7 +185,7 @@ def write_registers(
     for (month, code), rows in xlsx.groupby(["_m", "_p"], sort=True):
         _write_xlsx(root / "posyandu" / month / f"{code}.xlsx", rows[REGISTER_COLUMNS])
     shutil.rmtree(staging, ignore_errors=True)
-    _drop_required_columns(root, world, rng, error_rate)
+    _drop_required_columns(root, fault_rng, error_rate)
     world.register_delays = _stamp_register_mtimes(root, rng)
     return n
 
@@ -202,7 +207,7 @@ def _write_xlsx(path: Path, rows: pd.DataFrame) -> None:
     book.save(path)
 
 
-def _drop_required_columns(root: Path, world: World, rng: np.random.Generator, error_rate: float) -> None:
+def _drop_required_columns(root: Path, rng: np.random.Generator, error_rate: float) -> None:
     """A few files lose a required column, as when a kader deletes one in the spreadsheet."""
     if error_rate <= 0:
         return
@@ -306,7 +311,7 @@ _RESOURCE_SQL = {
 
 
 def write_fhir(
-    con: duckdb.DuckDBPyConnection, world: World, root: Path, rng: np.random.Generator, error_rate: float
+    con: duckdb.DuckDBPyConnection, world: World, root: Path, fault_rng: np.random.Generator, error_rate: float
 ) -> int:
     month_labels = np.array([f"{m:%Y-%m}" for m in world.months])
     frames = {
@@ -338,7 +343,7 @@ def write_fhir(
     shutil.rmtree(staging, ignore_errors=True)
     for path in sorted((root / "puskesmas").glob("*/*/*.ndjson")):
         if error_rate > 0:
-            _corrupt_lines(path, rng, error_rate)
+            _corrupt_lines(path, fault_rng, error_rate)
         month = dt.date.fromisoformat(path.parent.name + "-01")
         _utime(path, dt.datetime.combine(add_months(month, 1), dt.time(2)) + dt.timedelta(days=4))
     return total

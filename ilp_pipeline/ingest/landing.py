@@ -113,6 +113,7 @@ def write_contract_columns(con: duckdb.DuckDBPyConnection) -> None:
             "allowed_values": [list(c.allowed) if c.allowed else None for _, c in rows],
             "min_value": [c.min for _, c in rows],
             "max_value": [c.max for _, c in rows],
+            "max_under_five": [c.max_under_five for _, c in rows],
         }
     )
     con.register("contract_rows", frame)

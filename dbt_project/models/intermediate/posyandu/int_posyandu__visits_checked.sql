@@ -13,7 +13,8 @@ ranges as (
     select
         column_name,
         min_value,
-        max_value
+        max_value,
+        max_under_five
     from {{ source('raw', 'contract_column') }}
     where source_name = 'posyandu_register'
 ),
@@ -30,6 +31,7 @@ checked as (
         regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1) as file_stem,
         {{ nik_is_valid('registers.nik_text') }} as nik_valid,
         {{ nik_is_valid('registers.mother_nik_text') }} as mother_nik_valid,
+        coalesce({{ completed_months('registers.birth_date', 'registers.visit_date') }} < 60, false) as under_five,
         case
             when registers.visit_date_text is null then 'kolom_wajib_kosong'
             when registers.visit_date is null then 'tanggal_kunjungan_tidak_valid'
@@ -53,7 +55,7 @@ checked as (
 
 valued as (
     select
-        checked.* exclude (weight_kg, height_cm, systolic_mmhg, diastolic_mmhg, antigen_list),
+        checked.* exclude (weight_kg, height_cm, systolic_mmhg, diastolic_mmhg, antigen_list, under_five),
         case when nik_valid then nik_text end as nik,
         case when mother_nik_valid then mother_nik_text end as mother_nik,
         case
@@ -65,6 +67,12 @@ valued as (
                 and (
                     select max_value from ranges
                     where column_name = 'berat_badan_kg'
+                )
+                and (
+                    not under_five or weight_kg <= (
+                        select max_under_five from ranges
+                        where column_name = 'berat_badan_kg'
+                    )
                 ) then weight_kg
         end as weight_kg,
         case
@@ -76,6 +84,12 @@ valued as (
                 and (
                     select max_value from ranges
                     where column_name = 'tinggi_badan_cm'
+                )
+                and (
+                    not under_five or height_cm <= (
+                        select max_under_five from ranges
+                        where column_name = 'tinggi_badan_cm'
+                    )
                 ) then height_cm
         end as height_cm,
         case
