@@ -20,6 +20,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     max_under_five: float | None = None
+    staged_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class TableContract:
     raw_table: str
     columns: tuple[Column, ...]
     landing_glob: str | None = None
+    staging_model: str | None = None
+    staging_key: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -49,6 +52,7 @@ def _columns(raw: list[dict]) -> tuple[Column, ...]:
             min=c.get("min"),
             max=c.get("max"),
             max_under_five=c.get("max_under_five"),
+            staged_as=c.get("staged_as"),
         )
         for c in raw
     )
@@ -62,16 +66,30 @@ def _load(name: str) -> dict:
 def tabular(name: str) -> TableContract:
     """A contract of a tabular source: posyandu_register, kader, kader_penilaian."""
     raw = _load(name)
-    return TableContract(raw["source"], raw["raw_table"], _columns(raw["columns"]), raw.get("landing_glob"))
+    return TableContract(
+        raw["source"], raw["raw_table"], _columns(raw["columns"]), raw.get("landing_glob"), **_staging(raw)
+    )
+
+
+def _staging(raw: dict) -> dict:
+    staging = raw.get("staging") or {}
+    return {"staging_model": staging.get("model"), "staging_key": tuple(staging.get("key", ()))}
 
 
 def reference_tables() -> dict[str, tuple[str, TableContract]]:
     """Reference masters: name -> (relative file path, contract)."""
     raw = _load("reference")
     return {
-        name: (spec["file"], TableContract(name, f"raw.ref_{name}", _columns(spec["columns"])))
+        name: (spec["file"], TableContract(name, f"raw.ref_{name}", _columns(spec["columns"]), **_staging(spec)))
         for name, spec in raw["tables"].items()
     }
+
+
+def staged() -> list[TableContract]:
+    """Every contract whose source has a staging model, for the staging suites."""
+    tables = [tabular(name) for name in ("posyandu_register", "kader", "kader_penilaian")]
+    tables += [contract for _path, contract in reference_tables().values()]
+    return [t for t in tables if t.staging_model]
 
 
 def fhir() -> dict:

@@ -10,6 +10,7 @@ from ilp_pipeline.defs.ingestion import ingest_landing
 from ilp_pipeline.defs.partitions import monthly_partitions
 from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
 from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.defs.staging_checks import staging_suites
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 MONTHLY_JOB = "ilp_monthly"
@@ -25,6 +26,7 @@ ilp_monthly = define_asset_job(
 def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions:
     return Definitions(
         assets=[ingest_landing, ilp_dbt_models, pws_quality_gate, pws_published],
+        asset_checks=[staging_suites],
         jobs=[ilp_monthly],
         resources={
             "warehouse": warehouse or WarehouseResource(),

@@ -23,6 +23,10 @@ def test_graph_has_every_layer_and_blocking_checks() -> None:
     specs = {spec.name: spec for spec in pws_quality_gate.check_specs}
     assert specs["ge_kelurahan_indicator_monthly"].blocking
     assert specs["ge_kelurahan_growth_monthly"].blocking
+    assert not specs["ge_coverage_plausible"].blocking
+    staging = {key.to_user_string(): name for key, name in checks if name.startswith("ge_stg_")}
+    assert staging["staging/stg_posyandu__register"] == "ge_stg_posyandu__register"
+    assert {"staging/stg_posyandu__kader", "staging/stg_reference__wilayah"} <= set(staging)
 
 
 def test_monthly_job_is_partitioned_by_service_month() -> None:

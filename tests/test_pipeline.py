@@ -171,7 +171,7 @@ def test_no_person_data_in_published_tables_or_parquet(pipeline_run) -> None:
 
 
 def test_dbt_unit_tests_of_every_rule_edge_case(pipeline_run, tmp_path) -> None:
-    """The given/expect unit tests beside the models (ages, trimesters, windows, duplicates, versions)."""
+    """The given/expect unit tests beside the models (ages, trimesters, windows, duplicates, versions, outliers)."""
     import os
     import shutil
     import subprocess
@@ -189,7 +189,7 @@ def test_dbt_unit_tests_of_every_rule_edge_case(pipeline_run, tmp_path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "PASS=10" in result.stdout
+    assert "PASS=11" in result.stdout
 
 
 def test_published_numerators_equal_the_generators_ground_truth(pipeline_run, generated) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import duckdb
-from dagster import DagsterInstance, materialize
+from dagster import AssetCheckSeverity, DagsterInstance, materialize
 
 from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
 from ilp_pipeline.defs.resources import WarehouseResource
@@ -48,7 +49,10 @@ def test_corrupted_candidate_blocks_publish(pipeline_run, tmp_path) -> None:
         log_after = con.execute("select * from pws.publish_log order by all").fetchall()
     assert after == before
     assert log_after == log_before
-    assert not (tmp_path / "publish").exists()
+    assert not (tmp_path / "publish" / "pws").exists()
+    docs = json.loads((tmp_path / "publish" / "data_docs" / "results.json").read_text())
+    assert docs["ge_kelurahan_indicator_monthly"]["passed"] is False
+    assert docs["ge_kelurahan_indicator_monthly"]["blocking"] is True
 
 
 def test_ilp_run_exits_non_zero_naming_the_failed_check(pipeline_run, tmp_path) -> None:
@@ -81,3 +85,26 @@ def test_ilp_run_exits_non_zero_naming_the_failed_check(pipeline_run, tmp_path) 
     assert "ge_row_conservation" in result.stderr
     with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:
         assert con.execute("select * from pws.publish_log order by all").fetchall() == log_before
+
+
+def test_implausible_coverage_warns_and_still_publishes(pipeline_run, tmp_path) -> None:
+    """The coverage ceiling is run config; crossing it is a warning, not a reason to withhold the month."""
+    copy = tmp_path / "ilp.duckdb"
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], copy)
+    warehouse = WarehouseResource(warehouse_path=str(copy), publish_dir=str(tmp_path / "publish"))
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [pws_quality_gate, pws_published],
+            partition_key="2026-03",
+            resources={"warehouse": warehouse},
+            instance=instance,
+            run_config={"ops": {"quality__pws_quality_gate": {"config": {"coverage_ceiling_pct": 1.0}}}},
+        )
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["ge_coverage_plausible"].passed is False
+    assert evaluations["ge_coverage_plausible"].severity == AssetCheckSeverity.WARN
+    assert evaluations["ge_kelurahan_indicator_monthly"].passed is True
+    assert result.success
+    docs = json.loads((tmp_path / "publish" / "data_docs" / "results.json").read_text())
+    assert docs["ge_coverage_plausible"]["passed"] is False
+    assert docs["ge_coverage_plausible"]["failures"]

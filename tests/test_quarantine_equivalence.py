@@ -3,6 +3,10 @@ same seed less the rows it quarantined, the files it rejected and the values it 
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import duckdb
 import pytest
 from clean_minus_quarantined import published_differences, write_expected_landing
@@ -60,3 +64,24 @@ def test_faulted_run_publishes_the_clean_numbers_less_what_it_set_aside(faulted_
             "posyandu_monthly",
         )
     }
+
+
+def test_data_docs_are_offline_and_carry_no_personal_data(faulted_run):
+    docs = Path(faulted_run["ILP_PUBLISH_DIR"]) / "data_docs"
+    page = (docs / "index.html").read_text(encoding="utf-8")
+    results = json.loads((docs / "results.json").read_text(encoding="utf-8"))
+    assert {"contract_posyandu_register", "ge_stg_posyandu__register", "ge_kelurahan_indicator_monthly"} <= set(results)
+    assert all(name in page for name in results)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page)
+    assert "@import" not in page
+    # the faulted rows' identifiers and names, the values a failed expectation would otherwise list
+    with duckdb.connect(faulted_run["ILP_WAREHOUSE"], read_only=True) as con:
+        personal = con.execute(
+            """select distinct value from (
+                   select unnest([nik, nama, nik_ibu, nama_ibu]) as value from raw.posyandu_register
+                   where nik like '%E+%' or nik like '%.%' or kode_posyandu = 'PSY0000000000000')
+               where length(value) >= 6"""
+        ).fetchall()
+    assert len(personal) > 20
+    text = page + json.dumps(results)
+    assert [value for (value,) in personal if value in text] == []

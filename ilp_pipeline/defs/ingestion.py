@@ -17,6 +17,7 @@ from ilp_pipeline.defs.partitions import monthly_partitions
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.ingest.landing import ingest
 from ilp_pipeline.quality.contract_suites import validate_landed_rows
+from ilp_pipeline.quality.data_docs import record_outcomes
 
 CONTRACT_CHECKED = ("posyandu_register", "kader", "kader_penilaian")
 
@@ -58,6 +59,7 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
         contract_outcomes = [
             validate_landed_rows(con, contracts.tabular(source), summary.loaded_at) for source in CONTRACT_CHECKED
         ]
+        record_outcomes(warehouse.publish, contract_outcomes)
         for outcome in rejected[:50]:
             context.log.warning(f"rejected {outcome.file.path}: {outcome.reason_code} ({outcome.detail})")
         if len(rejected) > 50:

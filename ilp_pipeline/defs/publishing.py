@@ -7,6 +7,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
+    Config,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -16,6 +17,7 @@ from ilp_pipeline.defs.partitions import month_range, monthly_partitions, months
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.publish.invitations import write_invitations
 from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES, publish_periods
+from ilp_pipeline.quality.data_docs import record_outcomes
 from ilp_pipeline.quality.expectations import validate_candidates
 
 CANDIDATES = [AssetKey(["pws_candidate", table]) for table in PUBLISHED_TABLES + REFERENCE_TABLES]
@@ -26,6 +28,12 @@ GATE_CHECKS = (
     "ge_kelurahan_indicator_monthly",
     "ge_kelurahan_growth_monthly",
 )
+WARNING_CHECKS = ("ge_coverage_plausible",)
+
+
+class QualityGateConfig(Config):
+    coverage_ceiling_pct: float = 150.0
+    """A kelurahan coverage above this (per cent of sasaran) is reported as implausible."""
 
 
 @asset(
@@ -35,25 +43,42 @@ GATE_CHECKS = (
     partitions_def=monthly_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     check_specs=[
-        AssetCheckSpec(name, asset=GATE_KEY, blocking=True, description="Great Expectations suite; blocks publishing")
-        for name in GATE_CHECKS
+        *(
+            AssetCheckSpec(
+                name, asset=GATE_KEY, blocking=True, description="Great Expectations suite; blocks publishing"
+            )
+            for name in GATE_CHECKS
+        ),
+        *(
+            AssetCheckSpec(name, asset=GATE_KEY, description="Great Expectations suite; warns")
+            for name in WARNING_CHECKS
+        ),
     ],
     kinds={"great_expectations", "duckdb"},
     description="Validates the candidate PWS tables of the run's months; a failed suite stops the publish.",
 )
-def pws_quality_gate(context: AssetExecutionContext, warehouse: WarehouseResource):
+def pws_quality_gate(context: AssetExecutionContext, config: QualityGateConfig, warehouse: WarehouseResource):
     first, last = month_range(context.partition_key_range)
     with warehouse.connect() as con:
-        outcomes = validate_candidates(con, first, last)
-    failed = [o.name for o in outcomes if not o.passed]
-    yield MaterializeResult(metadata={"months": f"{first:%Y-%m}..{last:%Y-%m}", "failed_suites": ", ".join(failed)})
+        outcomes = validate_candidates(con, first, last, config.coverage_ceiling_pct)
+    docs = record_outcomes(warehouse.publish, outcomes)
+    failed = [o.name for o in outcomes if not o.passed and o.blocking]
+    yield MaterializeResult(
+        metadata={
+            "months": f"{first:%Y-%m}..{last:%Y-%m}",
+            "failed_suites": ", ".join(failed),
+            "data_docs": MetadataValue.path(str(docs)),
+        }
+    )
     for outcome in outcomes:
         if not outcome.passed:
-            context.log.error(f"blocking check {outcome.name} failed: {'; '.join(outcome.failures)}")
+            log = context.log.error if outcome.blocking else context.log.warning
+            kind = "blocking" if outcome.blocking else "warning"
+            log(f"{kind} check {outcome.name} failed: {'; '.join(outcome.failures)}")
         yield AssetCheckResult(
             check_name=outcome.name,
             passed=outcome.passed,
-            severity=AssetCheckSeverity.ERROR,
+            severity=AssetCheckSeverity.ERROR if outcome.blocking else AssetCheckSeverity.WARN,
             description=outcome.description,
             metadata={
                 "table": outcome.table,

@@ -89,7 +89,11 @@ def validate_frame(frame: pd.DataFrame, name: str, expectations: list) -> tuple[
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
     )
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
+    # no partial lists of unexpected values: they would carry NIK or names into logs and Data Docs
+    result = validation.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "BASIC", "partial_unexpected_count": 0},
+    )
     failures, observed = [], {}
     for item in result.results:
         kwargs = item.expectation_config.kwargs
@@ -151,7 +155,25 @@ def expected_areas(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from intermediate.int_region__areas").fetchone()[0]
 
 
-def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> list[CheckOutcome]:
+def _plausibility_suite(coverage_ceiling_pct: float) -> list:
+    e = gx.expectations
+    counted = Column("kind").is_in(["event", "monthly"])
+    return [
+        e.ExpectColumnValuesToBeBetween(
+            column="coverage_ytd_pct", min_value=0, max_value=coverage_ceiling_pct, row_condition=counted
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="coverage_month_pct", min_value=0, max_value=coverage_ceiling_pct, row_condition=counted
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="denominator", min_value=0, strict_min=True, row_condition=Column("denominator_type") == "proyeksi"
+        ),
+    ]
+
+
+def validate_candidates(
+    con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, coverage_ceiling_pct: float = 150.0
+) -> list[CheckOutcome]:
     months = con.execute(
         "select count(*) from generate_series(?::date, ?::date, interval 1 month)", [first, last]
     ).fetchone()[0]
@@ -206,4 +228,20 @@ def validate_candidates(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt
     ):
         passed, failures, observed = validate_frame(frame, name, suite)
         outcomes.append(CheckOutcome(name, table, passed, True, description, failures, observed))
+    working_area = indicator_rows[indicator_rows["kelurahan_code"].notna()]
+    passed, failures, observed = validate_frame(
+        working_area, "ge_coverage_plausible", _plausibility_suite(coverage_ceiling_pct)
+    )
+    outcomes.append(
+        CheckOutcome(
+            "ge_coverage_plausible",
+            "kelurahan_indicator_monthly",
+            passed,
+            False,
+            f"Kelurahan coverage between 0 and {coverage_ceiling_pct:g}% (numerators not above sasaran by more "
+            "than the ceiling allows) and projected denominators positive; warns.",
+            failures,
+            observed,
+        )
+    )
     return outcomes

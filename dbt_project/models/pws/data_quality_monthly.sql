@@ -1,6 +1,8 @@
 -- Data quality per source, puskesmas, month and check (outputs.md pws.data_quality_monthly), so a reader
 -- can see how much to trust a number: row conservation and quarantine by reason per file, rejected files,
--- flagged values, reporting completeness and timeliness, implausible anthropometry. No personal values.
+-- flagged values, reporting completeness and timeliness, implausible anthropometry, and the DHIS2-style
+-- checks on the published numbers (outliers against the kelurahan's own history, coverage over 100%,
+-- by-name sasaran far from the projection). No personal values.
 with file_rows as (
     select * from {{ ref('int_quality__file_rows') }}
 ),
@@ -166,7 +168,97 @@ implausible as (
     group by all
 ),
 
-all_checks as (
+outliers as (
+    select
+        period_month,
+        'pws' as source,
+        puskesmas_code,
+        kelurahan_code,
+        indicator_code,
+        cast(null as varchar) as source_file,
+        'outlier' as check_name,
+        reason_code,
+        'warning' as severity,
+        false as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        0 as values_flagged,
+        cast(numerator_month as double) as observed_value,
+        bound_crossed as threshold
+    from {{ ref('int_quality__indicator_outliers') }}
+),
+
+published as (
+    select * from {{ ref('kelurahan_indicator_monthly') }}
+    where kelurahan_code is not null
+),
+
+coverage_above_100 as (
+    select
+        period_month,
+        'pws' as source,
+        puskesmas_code,
+        kelurahan_code,
+        indicator_code,
+        cast(null as varchar) as source_file,
+        'coverage_above_100' as check_name,
+        denominator_type as reason_code,
+        'warning' as severity,
+        false as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        0 as values_flagged,
+        coverage_ytd_pct as observed_value,
+        100.0 as threshold
+    from published
+    where kind in ('event', 'monthly') and coverage_ytd_pct > 100
+),
+
+sasaran_pairs as (
+    select
+        published.period_month,
+        published.puskesmas_code,
+        published.kelurahan_code,
+        catalogue.sasaran_key,
+        max(published.target_population_projected) as projected,
+        max(published.target_population_by_name) as by_name
+    from published
+    inner join {{ ref('indicator_catalogue') }} as catalogue on published.indicator_code = catalogue.indicator_code
+    where
+        published.target_population_projected > 0
+        and published.target_population_by_name is not null
+        and catalogue.sasaran_key in ('{{ var("dq_sasaran_gap_groups") | join("', '") }}')
+    group by all
+),
+
+sasaran_gaps as (
+    select
+        period_month,
+        'sasaran' as source,
+        puskesmas_code,
+        kelurahan_code,
+        cast(null as varchar) as indicator_code,
+        cast(null as varchar) as source_file,
+        'sasaran_gap' as check_name,
+        sasaran_key as reason_code,
+        'warning' as severity,
+        false as passed,
+        0 as rows_received,
+        0 as rows_accepted,
+        0 as rows_quarantined,
+        0 as rows_duplicate,
+        0 as values_flagged,
+        by_name / projected * 100 as observed_value,
+        {{ var('dq_sasaran_gap_pct') }}::double as threshold
+    from sasaran_pairs
+    where abs(by_name / projected * 100 - 100) > {{ var('dq_sasaran_gap_pct') }}
+),
+
+per_file_checks as (
     select * from conservation
     union all
     select * from quarantine
@@ -178,6 +270,23 @@ all_checks as (
     select * from reporting
     union all
     select * from implausible
+),
+
+all_checks as (
+    select
+        period_month,
+        source,
+        puskesmas_code,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as varchar) as indicator_code,
+        * exclude (period_month, source, puskesmas_code)
+    from per_file_checks
+    union all by name
+    select * from outliers
+    union all by name
+    select * from coverage_above_100
+    union all by name
+    select * from sasaran_gaps
 )
 
 select
@@ -186,6 +295,8 @@ select
     cast(month(period_month) as integer) as month,
     source,
     puskesmas_code,
+    kelurahan_code,
+    indicator_code,
     source_file,
     check_name,
     reason_code,

@@ -1,0 +1,96 @@
+"""Great Expectations suites on the staging models, derived from the data contracts.
+
+A contract column with `staged_as` names its typed staging column: a required column must be complete, an
+`allowed` list is a value set (compared without case, as staging normalises case), `min`/`max` a range.
+The staging key (`staging.key`) must be complete and unique. DuckDB computes key duplicates over the whole
+model and draws a bounded sample of rows for the column expectations, so a national-size model never
+travels into pandas whole. Results keep counts only; no value of a row leaves DuckDB in a result.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ilp_pipeline.contracts import TableContract
+from ilp_pipeline.quality.expectations import CheckOutcome, gx, validate_frame
+
+SAMPLE_ROWS = 100_000
+MOSTLY = 0.95
+
+
+def staging_check_name(contract: TableContract) -> str:
+    return f"ge_{contract.staging_model}"
+
+
+def _sample_sql(contract: TableContract) -> str:
+    columns = []
+    for column in contract.columns:
+        if not column.staged_as:
+            continue
+        if column.allowed and column.type != "flag":
+            columns.append(f"lower({column.staged_as}::varchar) as {column.staged_as}")
+        else:
+            columns.append(column.staged_as)
+    columns += [key for key in contract.staging_key if key not in {c.staged_as for c in contract.columns}]
+    return (
+        f"select {', '.join(columns)} from staging.{contract.staging_model} "
+        f"using sample reservoir({SAMPLE_ROWS} rows) repeatable (7)"
+    )
+
+
+def _key_sql(contract: TableContract) -> str:
+    key = ", ".join(contract.staging_key)
+    return f"""
+        select count(*) as model_rows, count(*) - count(distinct ({key})) as duplicate_keys
+        from staging.{contract.staging_model}
+    """
+
+
+def staging_expectations(contract: TableContract) -> list:
+    e = gx.expectations
+    expectations = [e.ExpectColumnValuesToNotBeNull(column=key) for key in contract.staging_key]
+    for column in contract.columns:
+        if not column.staged_as:
+            continue
+        if column.required:
+            expectations.append(e.ExpectColumnValuesToNotBeNull(column=column.staged_as, mostly=MOSTLY))
+        if column.allowed and column.type != "flag":
+            expectations.append(
+                e.ExpectColumnValuesToBeInSet(
+                    column=column.staged_as, value_set=[v.lower() for v in column.allowed], mostly=MOSTLY
+                )
+            )
+        if column.min is not None or column.max is not None:
+            expectations.append(
+                e.ExpectColumnValuesToBeBetween(
+                    column=column.staged_as, min_value=column.min, max_value=column.max, mostly=MOSTLY
+                )
+            )
+    return expectations
+
+
+def validate_staging(con: duckdb.DuckDBPyConnection, contract: TableContract) -> CheckOutcome:
+    name = staging_check_name(contract)
+    table = f"staging.{contract.staging_model}"
+    keys = con.execute(_key_sql(contract)).df()
+    sample = con.execute(_sample_sql(contract)).df()
+    model_rows = int(keys["model_rows"].iloc[0])
+    if model_rows == 0:
+        return CheckOutcome(name, table, True, False, f"{table} holds no rows.")
+    keys_passed, key_failures, key_observed = validate_frame(
+        keys,
+        f"{name}_keys",
+        [gx.expectations.ExpectColumnValuesToBeBetween(column="duplicate_keys", min_value=0, max_value=0)],
+    )
+    passed, failures, observed = validate_frame(sample, name, staging_expectations(contract))
+    return CheckOutcome(
+        name,
+        table,
+        passed and keys_passed,
+        False,
+        f"{model_rows:,} rows, key ({', '.join(contract.staging_key)}) unique over all of them; completeness, "
+        f"value sets and ranges of data_contracts/ on a sample of {len(sample):,} rows "
+        f"(at least {MOSTLY:.0%} conform)",
+        key_failures + failures,
+        {**key_observed, **observed},
+    )
