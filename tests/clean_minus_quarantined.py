@@ -31,8 +31,9 @@ FLAG_COLUMNS = {
 
 def _set_aside(faulted_warehouse: Path) -> tuple[set[str], dict[str, set[int]], dict[str, dict[int, set[str]]]]:
     with duckdb.connect(str(faulted_warehouse), read_only=True) as con:
-        rejected = {path for (path,) in con.execute("select path from raw.current_file where status = 'rejected'")
-                    .fetchall()}
+        rejected = {
+            path for (path,) in con.execute("select path from raw.current_file where status = 'rejected'").fetchall()
+        }
         dropped = defaultdict(set)
         for source_file, line in con.execute(
             """select source_file, source_line from intermediate.int_posyandu__visits_checked
@@ -138,9 +139,9 @@ def published_differences(first_warehouse: Path, second_warehouse: Path) -> dict
         columns = f"* exclude (publish_id, published_at{input_counts}) from {{}}.pws.{table}"
         differences[table] = con.execute(
             f"""select count(*) from (
-                    (select {columns.format('first_run')} except all select {columns.format('second_run')})
+                    (select {columns.format("first_run")} except all select {columns.format("second_run")})
                     union all
-                    (select {columns.format('second_run')} except all select {columns.format('first_run')}))"""
+                    (select {columns.format("second_run")} except all select {columns.format("first_run")}))"""
         ).fetchone()[0]
     con.close()
     return differences
