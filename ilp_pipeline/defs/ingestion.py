@@ -1,5 +1,7 @@
 """Ingestion: the landing directory's new and changed files into the raw tables, with lineage."""
 
+import time
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -56,9 +58,11 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
     with warehouse.connect() as con:
         summary = ingest(con, warehouse.landing, log=context.log.info)
         rejected = [o for o in summary.outcomes if o.status == "rejected"]
+        checks_started = time.perf_counter()
         contract_outcomes = [
             validate_landed_rows(con, contracts.tabular(source), summary.loaded_at) for source in CONTRACT_CHECKED
         ]
+        context.log.info(f"contract suites on the landed rows took {time.perf_counter() - checks_started:.1f} s")
         record_outcomes(warehouse.publish, contract_outcomes)
         for outcome in rejected[:50]:
             context.log.warning(f"rejected {outcome.file.path}: {outcome.reason_code} ({outcome.detail})")
