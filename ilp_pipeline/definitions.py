@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from ilp_pipeline.defs.automation import MONTHLY_JOB, landing_sensor, nightly
 from ilp_pipeline.defs.dbt import dbt_project, ilp_dbt_models
 from ilp_pipeline.defs.ingestion import ingest_landing
 from ilp_pipeline.defs.partitions import monthly_partitions
@@ -13,13 +14,15 @@ from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.defs.staging_checks import staging_suites
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
-MONTHLY_JOB = "ilp_monthly"
+# Runs carrying this tag are limited to one at a time by the run queue (dagster.yaml).
+WAREHOUSE_WRITER_TAG = {"ilp/warehouse": "writer"}
 
 ilp_monthly = define_asset_job(
     MONTHLY_JOB,
     selection=AssetSelection.all(),
     partitions_def=monthly_partitions,
     description="Ingest the landing directory, build the dbt models, check and publish the selected months.",
+    tags=WAREHOUSE_WRITER_TAG,
 )
 
 
@@ -28,6 +31,8 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions
         assets=[ingest_landing, ilp_dbt_models, pws_quality_gate, pws_published],
         asset_checks=[staging_suites],
         jobs=[ilp_monthly],
+        schedules=[nightly],
+        sensors=[landing_sensor],
         resources={
             "warehouse": warehouse or WarehouseResource(),
             "dbt": DbtCliResource(

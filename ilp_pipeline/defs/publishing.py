@@ -17,8 +17,10 @@ from ilp_pipeline.defs.partitions import month_range, monthly_partitions, months
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.publish.invitations import write_invitations
 from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES, publish_periods
+from ilp_pipeline.publish.postgres import publish_to_postgres
 from ilp_pipeline.quality.data_docs import record_outcomes
 from ilp_pipeline.quality.expectations import validate_candidates
+from ilp_pipeline.settings import load_settings
 
 CANDIDATES = [AssetKey(["pws_candidate", table]) for table in PUBLISHED_TABLES + REFERENCE_TABLES]
 GATE_KEY = AssetKey(["quality", "pws_quality_gate"])
@@ -98,9 +100,15 @@ def pws_quality_gate(context: AssetExecutionContext, config: QualityGateConfig, 
 )
 def pws_published(context: AssetExecutionContext, warehouse: WarehouseResource):
     first, last = month_range(context.partition_key_range)
+    settings = load_settings()
     with warehouse.connect() as con:
         outcomes = publish_periods(con, months_between(first, last), warehouse.publish, log=context.log.info)
         invited = write_invitations(con, warehouse.publish)
+        postgres = (
+            publish_to_postgres(con, settings.pg_url, settings.uses_development_key, log=context.log.info)
+            if settings.pg_url
+            else None
+        )
     context.log.info(f"invitation lists for {invited} posyandu in {warehouse.publish / 'undangan'} (mode 0600)")
     changed = [o for o in outcomes if o.changed]
     context.log.info(f"{len(changed)} of {len(outcomes)} periods changed and were published")
@@ -111,5 +119,7 @@ def pws_published(context: AssetExecutionContext, warehouse: WarehouseResource):
             "publish_ids": ", ".join(o.publish_id for o in outcomes),
             "rows": sum(o.rows for o in outcomes),
             "parquet": MetadataValue.path(str(warehouse.publish / "pws")),
+            "postgres_periods_copied": len(postgres.periods_copied) if postgres else 0,
+            "postgres_seconds": round(postgres.seconds, 2) if postgres else 0.0,
         }
     )

@@ -1,13 +1,23 @@
-"""The warehouse: one DuckDB file, opened by one step at a time on the run's single writer process."""
+"""The warehouse: one DuckDB file, opened by one step at a time on the run's single writer process.
+
+A run holds the warehouse's writer lock (an advisory lock on `<warehouse>.writer.lock`) from its first
+step to its end, whoever started it (the command line, the UI, the schedule or the sensor), so a second
+run waits for the first instead of failing on DuckDB's file lock between two steps of the first.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from ilp_pipeline.settings import load_settings
 
@@ -18,6 +28,9 @@ class WarehouseResource(ConfigurableResource):
     warehouse_path: str | None = None
     data_dir: str | None = None
     publish_dir: str | None = None
+    lock_wait_seconds: float = 6 * 3600
+
+    _lock: IO[str] | None = PrivateAttr(default=None)
 
     @property
     def path(self) -> Path:
@@ -30,6 +43,44 @@ class WarehouseResource(ConfigurableResource):
     @property
     def publish(self) -> Path:
         return Path(self.publish_dir) if self.publish_dir else load_settings().publish_dir
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".writer.lock")
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = self.lock_path.open("a+")
+        run_id = context.run_id if context.run_id else "?"
+        waited, started = False, time.monotonic()
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started > self.lock_wait_seconds:
+                    lock.close()
+                    raise TimeoutError(f"the warehouse {self.path} stayed locked by another run") from None
+                if not waited:
+                    lock.seek(0)
+                    holder = lock.read().strip() or "another process"
+                    if context.log:
+                        context.log.info(f"waiting for the warehouse writer lock, held by {holder}")
+                    waited = True
+                time.sleep(1)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"run {run_id} (pid {os.getpid()})")
+        lock.flush()
+        if waited and context.log:
+            context.log.info(f"warehouse writer lock acquired after {time.monotonic() - started:.0f} s")
+        self._lock = lock
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

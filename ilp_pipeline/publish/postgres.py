@@ -1,0 +1,173 @@
+"""Mirror the published `pws` schema into PostgreSQL for BI tools, one transaction per period.
+
+Only the `pws` tables travel (no person-level row exists in them). A period is copied when its latest
+`publish_id` in PostgreSQL differs from the warehouse's, so a first publish copies every period, a re-run
+copies nothing, and a reader never sees half a period: the period's rows in every table and its log entry
+are replaced in one transaction. Rows travel as CSV written by DuckDB and streamed through COPY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import psycopg
+from psycopg import sql
+
+from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES
+
+READER_ROLE = "pws_reader"
+PG_TYPES = {
+    "VARCHAR": "text",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "BOOLEAN": "boolean",
+    "HUGEINT": "numeric",
+}
+# what BI tools filter and join on; the first columns present of each table are indexed together
+INDEX_COLUMNS = ("period_month", "kelurahan_code", "puskesmas_code", "district_code", "posyandu_code", "indicator_code")
+COPY_CHUNK = 1 << 20
+
+
+class DevelopmentKeyRefused(RuntimeError):
+    pass
+
+
+@dataclass
+class PostgresOutcome:
+    periods_copied: list[dt.date]
+    rows_copied: int
+    seconds: float
+
+
+def _pg_type(duckdb_type: str) -> str:
+    if duckdb_type.startswith("DECIMAL"):
+        return duckdb_type.replace("DECIMAL", "numeric")
+    return PG_TYPES[duckdb_type]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where schema_name = 'pws' and table_name = ? order by column_index",
+        [table],
+    ).fetchall()
+
+
+def _ensure_schema(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> set[str]:
+    """Create (or, when the warehouse's columns changed, re-create) the tables; returns those re-created."""
+    recreated = set()
+    pg.execute("create schema if not exists pws")
+    for table in tables:
+        wanted = [(name, _pg_type(kind)) for name, kind in _columns(con, table)]
+        existing = pg.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'pws' and table_name = %s order by ordinal_position",
+            [table],
+        ).fetchall()
+        if existing and [name for name, _ in existing] == [name for name, _ in wanted]:
+            continue
+        identifier = sql.Identifier("pws", table)
+        pg.execute(sql.SQL("drop table if exists {}").format(identifier))
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in wanted
+        )
+        pg.execute(sql.SQL("create table {} ({})").format(identifier, columns))
+        indexed = [name for name in INDEX_COLUMNS if name in {n for n, _ in wanted}]
+        if indexed:
+            pg.execute(
+                sql.SQL("create index {} on {} ({})").format(
+                    sql.Identifier(f"{table}_bi_idx"), identifier, sql.SQL(", ").join(map(sql.Identifier, indexed))
+                )
+            )
+        recreated.add(table)
+    return recreated
+
+
+def _grant_reader(pg: psycopg.Connection) -> None:
+    pg.execute(
+        f"""
+        do $$ begin
+            if not exists (select from pg_roles where rolname = '{READER_ROLE}') then
+                create role {READER_ROLE} nologin;
+            end if;
+        end $$;
+        grant usage on schema pws to {READER_ROLE};
+        grant select on all tables in schema pws to {READER_ROLE};
+        alter default privileges in schema pws grant select on tables to {READER_ROLE};
+        revoke all on schema public from {READER_ROLE};
+        """
+    )
+
+
+def _copy(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, table: str, where: str, scratch: Path) -> int:
+    columns = [name for name, _ in _columns(con, table)]
+    csv_path = scratch / f"{table}.csv"
+    con.execute(f"copy (select * from pws.{table} {where}) to '{csv_path}' (format csv, header false)")
+    target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        sql.Identifier("pws", table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with pg.cursor() as cursor, cursor.copy(target) as copy, csv_path.open("rb") as rows:
+        while chunk := rows.read(COPY_CHUNK):
+            copy.write(chunk)
+        return cursor.rowcount if cursor.rowcount >= 0 else 0
+
+
+def _latest_ids(rows: list[tuple[dt.date, str]]) -> dict[dt.date, str]:
+    return {period: publish_id for period, publish_id in rows}
+
+
+LATEST_SQL = """
+    select period_month, publish_id from (
+        select period_month, publish_id,
+               row_number() over (partition by period_month order by published_at desc) as newest
+        from pws.publish_log) as log
+    where newest = 1
+"""
+
+
+def publish_to_postgres(
+    con: duckdb.DuckDBPyConnection, url: str, uses_development_key: bool, log=lambda message: None
+) -> PostgresOutcome:
+    if uses_development_key:
+        raise DevelopmentKeyRefused(
+            "ILP_PSEUDONYM_KEY is the development key: publishing to PostgreSQL is refused, because person "
+            "keys made with a public key can be reversed. Set ILP_PSEUDONYM_KEY to the health office's secret."
+        )
+    started = time.perf_counter()
+    warehouse_ids = _latest_ids(con.execute(LATEST_SQL).fetchall())
+    copied, rows = [], 0
+    with psycopg.connect(url) as pg, tempfile.TemporaryDirectory(prefix="ilp-pg-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        with pg.transaction():
+            recreated = _ensure_schema(pg, con, ("publish_log", *PUBLISHED_TABLES, *REFERENCE_TABLES))
+            _grant_reader(pg)
+        if recreated & set(PUBLISHED_TABLES):
+            with pg.transaction():
+                pg.execute("delete from pws.publish_log")
+        postgres_ids = _latest_ids(pg.execute(LATEST_SQL).fetchall())
+        with pg.transaction():
+            for table in REFERENCE_TABLES:
+                pg.execute(sql.SQL("delete from {}").format(sql.Identifier("pws", table)))
+                _copy(pg, con, table, "", scratch)
+        for period in sorted(p for p, publish_id in warehouse_ids.items() if postgres_ids.get(p) != publish_id):
+            where = f"where period_month = date '{period.isoformat()}'"
+            with pg.transaction():
+                for table in PUBLISHED_TABLES:
+                    pg.execute(
+                        sql.SQL("delete from {} where period_month = %s").format(sql.Identifier("pws", table)),
+                        [period],
+                    )
+                    rows += _copy(pg, con, table, where, scratch)
+                _copy(pg, con, "publish_log", f"{where} and publish_id = '{warehouse_ids[period]}'", scratch)
+            copied.append(period)
+            log(f"PostgreSQL: {period:%Y-%m} as {warehouse_ids[period]}")
+    return PostgresOutcome(copied, rows, time.perf_counter() - started)
