@@ -41,6 +41,7 @@ def test_every_period_is_copied_once_and_bi_reads_pws_only(published_copy, postg
         ).fetchall()
     assert [f"{p:%Y-%m}" for p in outcome.periods_copied] == ["2026-01", "2026-02", "2026-03"]
     assert again.periods_copied == []
+    assert outcome.rows_copied == sum(expected[table] for table in PUBLISHED_TABLES)
 
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         counts = {table: admin.execute(f"select count(*) from pws.{table}").fetchone()[0] for table in expected}

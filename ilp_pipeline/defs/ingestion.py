@@ -68,7 +68,9 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
             context.log.warning(f"rejected {outcome.file.path}: {outcome.reason_code} ({outcome.detail})")
         if len(rejected) > 50:
             context.log.warning(f"... and {len(rejected) - 50} more rejected files (see raw.landed_file)")
+    months = context.partition_key_range
     context.log.info(
+        f"run for {months.start}..{months.end}: "
         f"{summary.files_seen} files in {warehouse.landing}: {summary.count('loaded')} loaded, "
         f"{len(rejected)} rejected, {summary.count('duplicate')} duplicates, {summary.rows_loaded:,} rows"
     )

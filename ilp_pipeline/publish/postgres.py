@@ -111,18 +111,16 @@ def _grant_reader(pg: psycopg.Connection) -> None:
 def _copy(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, table: str, where: str, scratch: Path) -> int:
     columns = [name for name, _ in _columns(con, table)]
     csv_path = scratch / f"{table}.csv"
-    con.execute(f"copy (select * from pws.{table} {where}) to '{csv_path}' (format csv, header false)")
+    written = con.execute(
+        f"copy (select * from pws.{table} {where}) to '{csv_path}' (format csv, header false)"
+    ).fetchone()[0]
     target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
         sql.Identifier("pws", table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     with pg.cursor() as cursor, cursor.copy(target) as copy, csv_path.open("rb") as rows:
         while chunk := rows.read(COPY_CHUNK):
             copy.write(chunk)
-        return cursor.rowcount if cursor.rowcount >= 0 else 0
-
-
-def _latest_ids(rows: list[tuple[dt.date, str]]) -> dict[dt.date, str]:
-    return {period: publish_id for period, publish_id in rows}
+    return written
 
 
 LATEST_SQL = """
@@ -143,7 +141,7 @@ def publish_to_postgres(
             "keys made with a public key can be reversed. Set ILP_PSEUDONYM_KEY to the health office's secret."
         )
     started = time.perf_counter()
-    warehouse_ids = _latest_ids(con.execute(LATEST_SQL).fetchall())
+    warehouse_ids = dict(con.execute(LATEST_SQL).fetchall())
     copied, rows = [], 0
     with psycopg.connect(url) as pg, tempfile.TemporaryDirectory(prefix="ilp-pg-") as scratch_dir:
         scratch = Path(scratch_dir)
@@ -153,7 +151,7 @@ def publish_to_postgres(
         if recreated & set(PUBLISHED_TABLES):
             with pg.transaction():
                 pg.execute("delete from pws.publish_log")
-        postgres_ids = _latest_ids(pg.execute(LATEST_SQL).fetchall())
+        postgres_ids = dict(pg.execute(LATEST_SQL).fetchall())
         with pg.transaction():
             for table in REFERENCE_TABLES:
                 pg.execute(sql.SQL("delete from {}").format(sql.Identifier("pws", table)))
