@@ -46,3 +46,42 @@ def test_instance_queues_warehouse_writers_one_at_a_time() -> None:
     from ilp_pipeline.definitions import MONTHLY_JOB, defs
 
     assert defs.resolve_job_def(MONTHLY_JOB).tags["ilp/warehouse"] == "writer"
+
+
+def test_a_run_killed_mid_build_is_retried_to_the_same_result(pipeline_run, tmp_path) -> None:
+    """A crash (the run's process killed during dbt) leaves no lock behind; the retry publishes the same."""
+    import os
+    import signal
+
+    env = dict(pipeline_run["env"])
+    env["ILP_WAREHOUSE"] = str(tmp_path / "ilp.duckdb")
+    env["ILP_PUBLISH_DIR"] = str(tmp_path / "publish")
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    with duckdb.connect(env["ILP_WAREHOUSE"]) as con:
+        # forget March's publication, so the retry has to publish it again
+        con.execute("delete from pws.kelurahan_indicator_monthly where period_month = date '2026-03-01'")
+        con.execute("delete from pws.publish_log where period_month = date '2026-03-01'")
+    command = [ILP, "run", "--period", "2026-03"]
+    log_path = tmp_path / "killed.log"
+    with log_path.open("w") as log:
+        crashed = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        for _ in range(600):
+            if 'Started execution of step "ilp_dbt_models"' in log_path.read_text():
+                break
+            time.sleep(0.2)
+        time.sleep(3)
+        os.killpg(crashed.pid, signal.SIGKILL)
+        crashed.wait(timeout=60)
+    assert crashed.returncode != 0
+    retry = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert retry.returncode == 0, retry.stdout[-3000:] + retry.stderr[-3000:]
+    assert "waiting for the warehouse writer lock" not in retry.stdout + retry.stderr
+    with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:
+        published = con.execute(
+            "select * exclude (published_at) from pws.kelurahan_indicator_monthly order by all"
+        ).fetchall()
+    snapshot = [row[:-1] for row in pipeline_run["snapshot"]]
+    assert published == snapshot
