@@ -31,8 +31,14 @@ def _months(args: argparse.Namespace) -> tuple[str, str]:
     raise SystemExit("ilp run: give --period YYYY-MM, or --from YYYY-MM and --to YYYY-MM")
 
 
-def run_months(first: str, last: str) -> bool:
-    """Materialise every asset for the months first..last in one run; False when a step or check failed."""
+def execute_months(first: str, last: str):
+    """Materialise every asset for the months first..last in one run; returns (succeeded, run id)."""
+    ok, result, _elapsed = _execute(first, last)
+    return ok, result.run_id
+
+
+def _execute(first: str, last: str):
+    """One run of the monthly job over first..last in this process: (succeeded, result, seconds)."""
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -52,13 +58,23 @@ def run_months(first: str, last: str) -> bool:
             tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
             raise_on_error=False,
         )
-    elapsed = time.perf_counter() - started
     failed_checks = [
         evaluation.check_name
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity.value == "ERROR"
     ]
-    if result.success and not failed_checks:
+    return result.success and not failed_checks, result, time.perf_counter() - started
+
+
+def run_months(first: str, last: str) -> bool:
+    """Materialise every asset for the months first..last in one run; False when a step or check failed."""
+    ok, result, elapsed = _execute(first, last)
+    failed_checks = [
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity.value == "ERROR"
+    ]
+    if ok:
         print(f"ilp: run {result.run_id} succeeded in {elapsed:.1f} s", flush=True)
         return True
     failed_steps = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
@@ -149,6 +165,24 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from ilp_pipeline.bench import format_report, run_bench, write_json
+
+    workdir = Path(args.workdir).expanduser().resolve()
+    result = run_bench(
+        args.scale,
+        args.months,
+        workdir,
+        seed=args.seed,
+        nightly=not args.no_nightly,
+        progress=lambda m: print(f"ilp bench: {m}", flush=True),
+    )
+    path = write_json(result, Path(args.json) if args.json else workdir / f"bench-{args.scale}-{args.months}m.json")
+    print(format_report(result))
+    print(f"ilp bench: results written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ilp", description="ILP pipeline: PWS tables per kelurahan")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--from", dest="from_", help="YYYY-MM")
     run.add_argument("--to", help="YYYY-MM")
     run.set_defaults(handler=cmd_run)
+
+    bench = commands.add_parser("bench", help="generate (or reuse) data, run the pipeline, time every stage")
+    bench.add_argument("--scale", choices=["kabupaten", "provinsi", "nasional"], default="kabupaten")
+    bench.add_argument("--months", type=int, default=12, help="months in the full run (then one more, nightly)")
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--workdir", default="data/bench", help="generated data is kept here and reused")
+    bench.add_argument("--json", help="where to write the results (default: WORKDIR/bench-SCALE-Nm.json)")
+    bench.add_argument("--no-nightly", action="store_true", help="skip the one-more-month run")
+    bench.set_defaults(handler=cmd_bench)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the project's workspace.yaml")
     ui.add_argument("--host", default="127.0.0.1")
