@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ilp_pipeline.generator.months import add_months
+from ilp_pipeline.ingest.landing import file_month
 
 FIRST_MONTH = dt.date(2025, 1, 1)
 STAGES = {
@@ -31,25 +32,13 @@ STAGES = {
 }
 
 
-def _month_of(relative: Path) -> str | None:
-    """The month a landed file belongs to, when it has one (registers, exports, assessments)."""
-    parts = relative.parts
-    if parts[0] == "posyandu" and len(parts) == 3 and parts[1] != "kader":
-        return parts[1]
-    if parts[0] == "puskesmas" and len(parts) == 4:
-        return parts[2]
-    if parts[-1].startswith("penilaian_"):
-        return parts[-1].removeprefix("penilaian_")[:7]
-    return None
-
-
 def _link_landing(source: Path, target: Path, months: set[str]) -> None:
     """Hard-link the files of these months (and the files without a month) into the bench landing."""
     for path in sorted(source.rglob("*")):
         if not path.is_file():
             continue
         relative = path.relative_to(source)
-        month = _month_of(relative)
+        month = file_month(relative.as_posix())
         if month is not None and month not in months:
             continue
         destination = target / relative
@@ -116,14 +105,14 @@ def _peak_rss_mib() -> float:
 
 
 def _timed_run(first: str, last: str, warehouse: Path) -> dict:
-    from ilp_pipeline.cli import execute_months
+    from ilp_pipeline.cli import run_months
 
     before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     started = time.perf_counter()
-    ok, run_id = execute_months(first, last)
+    run_id = run_months(first, last)
     wall = time.perf_counter() - started
-    if not ok:
-        raise RuntimeError(f"the benchmark run {first}..{last} failed (run {run_id})")
+    if run_id is None:
+        raise RuntimeError(f"the benchmark run {first}..{last} failed")
     rows = _rows_landed(warehouse, since=before)
     return {
         "months": f"{first}..{last}",

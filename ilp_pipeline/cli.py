@@ -31,14 +31,9 @@ def _months(args: argparse.Namespace) -> tuple[str, str]:
     raise SystemExit("ilp run: give --period YYYY-MM, or --from YYYY-MM and --to YYYY-MM")
 
 
-def execute_months(first: str, last: str):
-    """Materialise every asset for the months first..last in one run; returns (succeeded, run id)."""
-    ok, result, _elapsed = _execute(first, last)
-    return ok, result.run_id
-
-
-def _execute(first: str, last: str):
-    """One run of the monthly job over first..last in this process: (succeeded, result, seconds)."""
+def run_months(first: str, last: str) -> str | None:
+    """Materialise every asset for the months first..last in one run; returns the run id when it
+    succeeded, None when a step or a blocking check failed."""
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -58,25 +53,15 @@ def _execute(first: str, last: str):
             tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
             raise_on_error=False,
         )
+    elapsed = time.perf_counter() - started
     failed_checks = [
         evaluation.check_name
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity.value == "ERROR"
     ]
-    return result.success and not failed_checks, result, time.perf_counter() - started
-
-
-def run_months(first: str, last: str) -> bool:
-    """Materialise every asset for the months first..last in one run; False when a step or check failed."""
-    ok, result, elapsed = _execute(first, last)
-    failed_checks = [
-        evaluation.check_name
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.severity.value == "ERROR"
-    ]
-    if ok:
+    if result.success and not failed_checks:
         print(f"ilp: run {result.run_id} succeeded in {elapsed:.1f} s", flush=True)
-        return True
+        return result.run_id
     failed_steps = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
     print(f"ilp: run {result.run_id} FAILED after {elapsed:.1f} s", file=sys.stderr)
     if failed_checks:
@@ -87,7 +72,7 @@ def run_months(first: str, last: str) -> bool:
         )
     if failed_steps:
         print(f"ilp: failed steps: {', '.join(failed_steps)} (see `ilp ui` for the logs)", file=sys.stderr)
-    return False
+    return None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -115,7 +100,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     first, last = _months(args)
-    return 0 if run_months(first, last) else 1
+    return 0 if run_months(first, last) is not None else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -140,7 +125,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     months = sorted(p.name for p in (landing / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]"))
     if not months:
         raise SystemExit(f"ilp demo: {landing} holds no posyandu registers; empty it or point ILP_DATA_DIR elsewhere")
-    ok = run_months(months[0], months[-1])
+    ok = run_months(months[0], months[-1]) is not None
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
     print(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +27,24 @@ def pipeline_env(base: Path) -> dict[str, str]:
         ILP_PSEUDONYM_KEY="test-key-for-the-test-suite-only",
     )
     return env
+
+
+def copied_run_env(run: dict, base: Path) -> dict[str, str]:
+    """The run's environment over a copy of its warehouse, with a publish folder and instance of its own."""
+    env = dict(run["env"])
+    env.update(
+        ILP_WAREHOUSE=str(base / "ilp.duckdb"),
+        ILP_PUBLISH_DIR=str(base / "publish"),
+        DAGSTER_HOME=str(base / "dagster"),
+    )
+    shutil.copy(run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def ilp(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

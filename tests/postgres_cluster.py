@@ -9,20 +9,15 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from conftest import free_port
+
 BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _as_cluster_owner(args: list[str]) -> list[str]:
@@ -39,7 +34,7 @@ def throwaway_cluster() -> Iterator[str]:
         owner = pwd.getpwnam("postgres")
         for path in (base, sockets):
             os.chown(path, owner.pw_uid, owner.pw_gid)
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         _as_cluster_owner([str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"]),
         check=True,

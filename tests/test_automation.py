@@ -11,7 +11,7 @@ import pytest
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from ilp_pipeline.defs.automation import landing_sensor, nightly, nightly_months, plan_landing_run
+from ilp_pipeline.defs.automation import JAKARTA, landing_sensor, nightly, nightly_months, plan_landing_run
 
 UTC = dt.UTC
 VALID = {f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)}
@@ -34,16 +34,10 @@ def test_nightly_schedule_takes_the_previous_and_current_month_in_jakarta(fires_
 def test_nightly_schedule_definition_fires_at_one_in_jakarta() -> None:
     assert nightly.cron_schedule == "0 1 * * *"
     assert nightly.execution_timezone == "Asia/Jakarta"
-    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 1, 1, 0, tzinfo=nightly_tz()))
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 1, 1, 0, tzinfo=JAKARTA))
     request = nightly.evaluate_tick(context).run_requests[0]
     assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-02"
     assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-03"
-
-
-def nightly_tz():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import duckdb
 import yaml
-from conftest import ILP
+from conftest import ILP, copied_run_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_concurrent_runs_wait_for_the_writer_lock(pipeline_run, tmp_path) -> None:
-    env = dict(pipeline_run["env"])
-    env["ILP_WAREHOUSE"] = str(tmp_path / "ilp.duckdb")
-    env["ILP_PUBLISH_DIR"] = str(tmp_path / "publish")
-    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
-    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    env = copied_run_env(pipeline_run, tmp_path)
     command = [ILP, "run", "--period", "2026-03"]
     first = subprocess.Popen(
         command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -53,11 +48,7 @@ def test_a_run_killed_mid_build_is_retried_to_the_same_result(pipeline_run, tmp_
     import os
     import signal
 
-    env = dict(pipeline_run["env"])
-    env["ILP_WAREHOUSE"] = str(tmp_path / "ilp.duckdb")
-    env["ILP_PUBLISH_DIR"] = str(tmp_path / "publish")
-    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
-    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    env = copied_run_env(pipeline_run, tmp_path)
     with duckdb.connect(env["ILP_WAREHOUSE"]) as con:
         # forget March's publication, so the retry has to publish it again
         con.execute("delete from pws.kelurahan_indicator_monthly where period_month = date '2026-03-01'")

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import duckdb
+from conftest import copied_run_env
 from dagster import AssetCheckSeverity, DagsterInstance, materialize
 
 from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
@@ -61,11 +62,7 @@ def test_ilp_run_exits_non_zero_naming_the_failed_check(pipeline_run, tmp_path) 
     import sys
     from pathlib import Path
 
-    env = dict(pipeline_run["env"])
-    env["ILP_WAREHOUSE"] = str(tmp_path / "ilp.duckdb")
-    env["ILP_PUBLISH_DIR"] = str(tmp_path / "publish")
-    env["DAGSTER_HOME"] = str(tmp_path / "dagster")
-    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    env = copied_run_env(pipeline_run, tmp_path)
     with duckdb.connect(env["ILP_WAREHOUSE"]) as con:
         log_before = con.execute("select * from pws.publish_log order by all").fetchall()
         con.execute(

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import copied_run_env, free_port
 from dagster import DagsterInstance, DagsterRunStatus
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
@@ -29,26 +29,14 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PARTITION = "2026-03"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dagster_ui(pipeline_run, tmp_path_factory):
     """`dagster dev` (webserver and daemon) on the project's workspace.yaml, over a copy of the test warehouse."""
     base = tmp_path_factory.mktemp("ui")
-    env = dict(pipeline_run["env"])
-    env.update(
-        ILP_WAREHOUSE=str(base / "ilp.duckdb"),
-        ILP_PUBLISH_DIR=str(base / "publish"),
-        DAGSTER_HOME=str(base / "dagster"),
-    )
-    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
+    env = copied_run_env(pipeline_run, base)
     Path(env["DAGSTER_HOME"]).mkdir()
     shutil.copy(ROOT / "dagster.yaml", Path(env["DAGSTER_HOME"]) / "dagster.yaml")
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen(
         [

@@ -22,7 +22,8 @@ from dagster import (
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from ilp_pipeline.ingest.landing import discover
+from ilp_pipeline.ingest.landing import discover, file_month
+from ilp_pipeline.ingest.manifest import sha256_of
 from ilp_pipeline.settings import load_settings
 
 MONTHLY_JOB = "ilp_monthly"
@@ -88,30 +89,11 @@ def _fingerprint(path: Path) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def service_months(root: Path, relative_paths: list[str], current_month: str) -> set[str]:
     """Months whose numbers a file can change: a register's month folder; an export's folder and the
     months of the service dates inside it; a kader assessment's month; a master or roster: this month."""
-    months: set[str] = set()
-    exports = []
-    for relative in relative_paths:
-        parts = relative.split("/")
-        if parts[0] == "posyandu" and len(parts) == 3 and parts[1] != "kader":
-            months.add(parts[1])
-        elif parts[0] == "puskesmas" and len(parts) == 4:
-            months.add(parts[2])
-            exports.append(str(root / relative))
-        elif parts[-1].startswith("penilaian_"):
-            months.add(parts[-1].removeprefix("penilaian_")[:7])
-        else:
-            months.add(current_month)
+    months = {file_month(relative) or current_month for relative in relative_paths}
+    exports = [str(root / relative) for relative in relative_paths if relative.startswith("puskesmas/")]
     if exports:
         with duckdb.connect() as con:
             months |= {month for (month,) in con.execute(SERVICE_MONTHS_SQL, [exports]).fetchall() if month}
@@ -137,7 +119,7 @@ def plan_landing_run(
             if previous and previous[0] == fingerprint:
                 files[relative] = previous
                 continue
-            sha = _sha256(path)
+            sha = sha256_of(path)
             files[relative] = [fingerprint, sha]
             if (previous and previous[1] != sha) or (not previous and sha not in known_contents):
                 changed.append(relative)

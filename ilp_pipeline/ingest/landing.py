@@ -87,6 +87,19 @@ def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None)
     return summary
 
 
+def file_month(relative: str) -> str | None:
+    """The month a landed file is filed under: a register's month folder, an export's month folder, an
+    assessment's month; None for masters and the kader roster."""
+    parts = relative.split("/")
+    if parts[0] == "posyandu" and len(parts) == 3 and parts[1] != "kader":
+        return parts[1]
+    if parts[0] == "puskesmas" and len(parts) == 4:
+        return parts[2]
+    if parts[-1].startswith("penilaian_"):
+        return parts[-1].removeprefix("penilaian_")[:7]
+    return None
+
+
 def write_contract_columns(con: duckdb.DuckDBPyConnection) -> None:
     """The contracts' columns as a table, so that SQL checks read ranges and value sets from one place."""
     import pandas as pd

@@ -45,7 +45,7 @@ class PeriodOutcome:
     rows: int
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
     return con.execute(
         "select column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and schema_name = ? and table_name = ? order by column_index",
@@ -59,12 +59,12 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(PUBLISH_LOG_DDL)
     for table in PUBLISHED_TABLES + REFERENCE_TABLES:
         con.execute(f"create table if not exists pws.{table} as select * from pws_candidate.{table} with no data")
-        if _columns(con, "pws", table) == _columns(con, "pws_candidate", table):
+        if table_columns(con, "pws", table) == table_columns(con, "pws_candidate", table):
             continue
         con.execute("begin transaction")
         con.execute(f"create table pws.{table}__next as select * from pws_candidate.{table} with no data")
-        kept = [name for name, _type in _columns(con, "pws", table)]
-        wanted = {name for name, _type in _columns(con, "pws_candidate", table)}
+        kept = [name for name, _type in table_columns(con, "pws", table)]
+        wanted = {name for name, _type in table_columns(con, "pws_candidate", table)}
         shared = ", ".join(f'"{name}"' for name in kept if name in wanted)
         con.execute(f"insert into pws.{table}__next ({shared}) select {shared} from pws.{table}")
         con.execute(f"drop table pws.{table}")

@@ -18,7 +18,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
-from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES
+from ilp_pipeline.publish.periods import PUBLISHED_TABLES, REFERENCE_TABLES, table_columns
 
 READER_ROLE = "pws_reader"
 PG_TYPES = {
@@ -54,20 +54,12 @@ def _pg_type(duckdb_type: str) -> str:
     return PG_TYPES[duckdb_type]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where schema_name = 'pws' and table_name = ? order by column_index",
-        [table],
-    ).fetchall()
-
-
 def _ensure_schema(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> set[str]:
     """Create (or, when the warehouse's columns changed, re-create) the tables; returns those re-created."""
     recreated = set()
     pg.execute("create schema if not exists pws")
     for table in tables:
-        wanted = [(name, _pg_type(kind)) for name, kind in _columns(con, table)]
+        wanted = [(name, _pg_type(kind)) for name, kind in table_columns(con, "pws", table)]
         existing = pg.execute(
             "select column_name, data_type from information_schema.columns "
             "where table_schema = 'pws' and table_name = %s order by ordinal_position",
@@ -109,7 +101,7 @@ def _grant_reader(pg: psycopg.Connection) -> None:
 
 
 def _copy(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, table: str, where: str, scratch: Path) -> int:
-    columns = [name for name, _ in _columns(con, table)]
+    columns = [name for name, _ in table_columns(con, "pws", table)]
     csv_path = scratch / f"{table}.csv"
     written = con.execute(
         f"copy (select * from pws.{table} {where}) to '{csv_path}' (format csv, header false)"

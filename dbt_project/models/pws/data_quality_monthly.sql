@@ -14,14 +14,12 @@ conservation as (
         puskesmas_code,
         source_file,
         'row_conservation' as check_name,
-        cast(null as varchar) as reason_code,
         'error' as severity,
         rows_received = rows_accepted + rows_quarantined + rows_duplicate as passed,
         rows_received,
         rows_accepted,
         rows_quarantined,
         rows_duplicate,
-        0 as values_flagged,
         cast((rows_accepted + rows_quarantined + rows_duplicate) as double) as observed_value,
         cast(rows_received as double) as threshold
     from file_rows
@@ -37,11 +35,7 @@ quarantine as (
         reasons.reason_code,
         'warning' as severity,
         false as passed,
-        0 as rows_received,
-        0 as rows_accepted,
         reasons.row_count as rows_quarantined,
-        0 as rows_duplicate,
-        0 as values_flagged,
         cast(reasons.row_count as double) as observed_value,
         0.0 as threshold
     from file_rows
@@ -75,10 +69,6 @@ flagged as (
         reason_code,
         'info' as severity,
         false as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
         count(*) as values_flagged,
         cast(count(*) as double) as observed_value,
         0.0 as threshold
@@ -96,11 +86,6 @@ rejected as (
         reason_code,
         'error' as severity,
         false as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
-        0 as values_flagged,
         1.0 as observed_value,
         0.0 as threshold
     from {{ source('raw', 'current_file') }}
@@ -123,16 +108,9 @@ reporting as (
         period_month,
         'posyandu_register' as source,
         puskesmas_code,
-        cast(null as varchar) as source_file,
         checks.check_name,
-        cast(null as varchar) as reason_code,
         'warning' as severity,
         checks.numerator = active as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
-        0 as values_flagged,
         checks.numerator / active * 100 as observed_value,
         100.0 as threshold
     from posyandu_counts
@@ -152,15 +130,9 @@ implausible as (
         period_month,
         'anthropometry' as source,
         puskesmas_code,
-        cast(null as varchar) as source_file,
         'implausible_z_excluded' as check_name,
-        cast(null as varchar) as reason_code,
         'info' as severity,
         sum(implausible_excluded) = 0 as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
         sum(implausible_excluded) as values_flagged,
         cast(sum(implausible_excluded) as double) as observed_value,
         0.0 as threshold
@@ -175,16 +147,10 @@ outliers as (
         puskesmas_code,
         kelurahan_code,
         indicator_code,
-        cast(null as varchar) as source_file,
         'outlier' as check_name,
         reason_code,
         'warning' as severity,
         false as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
-        0 as values_flagged,
         cast(numerator_month as double) as observed_value,
         bound_crossed as threshold
     from {{ ref('int_quality__indicator_outliers') }}
@@ -202,16 +168,10 @@ coverage_above_100 as (
         puskesmas_code,
         kelurahan_code,
         indicator_code,
-        cast(null as varchar) as source_file,
         'coverage_above_100' as check_name,
         denominator_type as reason_code,
         'warning' as severity,
         false as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
-        0 as values_flagged,
         coverage_ytd_pct as observed_value,
         100.0 as threshold
     from published
@@ -241,46 +201,29 @@ sasaran_gaps as (
         'sasaran' as source,
         puskesmas_code,
         kelurahan_code,
-        cast(null as varchar) as indicator_code,
-        cast(null as varchar) as source_file,
         'sasaran_gap' as check_name,
         sasaran_key as reason_code,
         'warning' as severity,
         false as passed,
-        0 as rows_received,
-        0 as rows_accepted,
-        0 as rows_quarantined,
-        0 as rows_duplicate,
-        0 as values_flagged,
         by_name / projected * 100 as observed_value,
         {{ var('dq_sasaran_gap_pct') }}::double as threshold
     from sasaran_pairs
     where abs(by_name / projected * 100 - 100) > {{ var('dq_sasaran_gap_pct') }}
 ),
 
-per_file_checks as (
-    select * from conservation
-    union all
-    select * from quarantine
-    union all
-    select * from flagged
-    union all
-    select * from rejected
-    union all
-    select * from reporting
-    union all
-    select * from implausible
-),
-
 all_checks as (
-    select
-        period_month,
-        source,
-        puskesmas_code,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as varchar) as indicator_code,
-        * exclude (period_month, source, puskesmas_code)
-    from per_file_checks
+    -- each check names only the columns it measures; the others are NULL, and counts 0, below
+    select * from conservation
+    union all by name
+    select * from quarantine
+    union all by name
+    select * from flagged
+    union all by name
+    select * from rejected
+    union all by name
+    select * from reporting
+    union all by name
+    select * from implausible
     union all by name
     select * from outliers
     union all by name
@@ -302,11 +245,11 @@ select
     reason_code,
     severity,
     passed,
-    cast(rows_received as bigint) as rows_received,
-    cast(rows_accepted as bigint) as rows_accepted,
-    cast(rows_quarantined as bigint) as rows_quarantined,
-    cast(rows_duplicate as bigint) as rows_duplicate,
-    cast(values_flagged as bigint) as values_flagged,
+    cast(coalesce(rows_received, 0) as bigint) as rows_received,
+    cast(coalesce(rows_accepted, 0) as bigint) as rows_accepted,
+    cast(coalesce(rows_quarantined, 0) as bigint) as rows_quarantined,
+    cast(coalesce(rows_duplicate, 0) as bigint) as rows_duplicate,
+    cast(coalesce(values_flagged, 0) as bigint) as values_flagged,
     observed_value,
     threshold,
     cast(null as varchar) as publish_id,

@@ -9,12 +9,19 @@ posyandu as (
     select * from {{ ref('stg_reference__posyandu') }}
 ),
 
-ranges as (
+-- the contract's plausible ranges (data_contracts/posyandu_register.yml), as one row
+limits as (
     select
-        column_name,
-        min_value,
-        max_value,
-        max_under_five
+        max(min_value) filter (where column_name = 'berat_badan_kg') as weight_min,
+        max(max_value) filter (where column_name = 'berat_badan_kg') as weight_max,
+        max(max_under_five) filter (where column_name = 'berat_badan_kg') as weight_max_under_five,
+        max(min_value) filter (where column_name = 'tinggi_badan_cm') as height_min,
+        max(max_value) filter (where column_name = 'tinggi_badan_cm') as height_max,
+        max(max_under_five) filter (where column_name = 'tinggi_badan_cm') as height_max_under_five,
+        max(min_value) filter (where column_name = 'sistolik') as systolic_min,
+        max(max_value) filter (where column_name = 'sistolik') as systolic_max,
+        max(min_value) filter (where column_name = 'diastolik') as diastolic_min,
+        max(max_value) filter (where column_name = 'diastolik') as diastolic_max
     from {{ source('raw', 'contract_column') }}
     where source_name = 'posyandu_register'
 ),
@@ -60,60 +67,19 @@ valued as (
         case when mother_nik_valid then mother_nik_text end as mother_nik,
         case
             when
-                weight_kg between (
-                    select min_value from ranges
-                    where column_name = 'berat_badan_kg'
-                )
-                and (
-                    select max_value from ranges
-                    where column_name = 'berat_badan_kg'
-                )
-                and (
-                    not under_five or weight_kg <= (
-                        select max_under_five from ranges
-                        where column_name = 'berat_badan_kg'
-                    )
-                ) then weight_kg
+                weight_kg between limits.weight_min and limits.weight_max
+                and (not under_five or weight_kg <= coalesce(limits.weight_max_under_five, limits.weight_max))
+                then weight_kg
         end as weight_kg,
         case
             when
-                height_cm between (
-                    select min_value from ranges
-                    where column_name = 'tinggi_badan_cm'
-                )
-                and (
-                    select max_value from ranges
-                    where column_name = 'tinggi_badan_cm'
-                )
-                and (
-                    not under_five or height_cm <= (
-                        select max_under_five from ranges
-                        where column_name = 'tinggi_badan_cm'
-                    )
-                ) then height_cm
+                height_cm between limits.height_min and limits.height_max
+                and (not under_five or height_cm <= coalesce(limits.height_max_under_five, limits.height_max))
+                then height_cm
         end as height_cm,
-        case
-            when
-                systolic_mmhg between (
-                    select min_value from ranges
-                    where column_name = 'sistolik'
-                )
-                and (
-                    select max_value from ranges
-                    where column_name = 'sistolik'
-                ) then systolic_mmhg
-        end as systolic_mmhg,
-        case
-            when
-                diastolic_mmhg between (
-                    select min_value from ranges
-                    where column_name = 'diastolik'
-                )
-                and (
-                    select max_value from ranges
-                    where column_name = 'diastolik'
-                ) then diastolic_mmhg
-        end
+        case when systolic_mmhg between limits.systolic_min and limits.systolic_max then systolic_mmhg end
+            as systolic_mmhg,
+        case when diastolic_mmhg between limits.diastolic_min and limits.diastolic_max then diastolic_mmhg end
             as diastolic_mmhg,
         list_filter(
             list_transform(
@@ -135,6 +101,7 @@ valued as (
         diastolic_mmhg as diastolic_written
     from checked
     cross join antigens
+    cross join limits
 ),
 
 flagged as (
