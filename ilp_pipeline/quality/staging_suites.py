@@ -12,9 +12,8 @@ from __future__ import annotations
 import duckdb
 
 from ilp_pipeline.contracts import TableContract
-from ilp_pipeline.quality.expectations import CheckOutcome, gx, validate_frame
+from ilp_pipeline.quality.expectations import SAMPLE_ROWS, CheckOutcome, gx, validate_frame
 
-SAMPLE_ROWS = 100_000
 MOSTLY = 0.95
 
 
