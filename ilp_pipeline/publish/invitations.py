@@ -8,7 +8,16 @@ from pathlib import Path
 
 import duckdb
 
+from ilp_pipeline.file_lines import LineWriter
+
 FOLDER = "undangan"
+
+
+def _csv_field(column: str) -> str:
+    """A value as CSV text, quoted when it holds a comma, a quote or a line break."""
+    text = f"coalesce(cast(\"{column}\" as varchar), '')"
+    quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
+    return f"""case when regexp_matches({text}, '[",\\n\\r]') then {quoted} else {text} end"""
 
 
 def write_invitations(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> int:
@@ -17,24 +26,27 @@ def write_invitations(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> int:
     staging = publish_dir / f".{FOLDER}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True, mode=0o700)
+    columns = [row[0] for row in con.execute("describe restricted.invitations").fetchall()]
+    header = (",".join(columns) + "\n").encode()
     old_umask = os.umask(0o077)
     try:
-        con.execute(
-            f"""copy (select *, posyandu_code as _posyandu from restricted.invitations
-                      order by posyandu_code, rw, rt, child_name, due_date, antigen_code)
-                to '{staging}' (format csv, header, partition_by (_posyandu))"""
+        writer = LineWriter(staging, lambda _name, _sep: header)
+        writer.write(
+            con,
+            f"""select posyandu_code || '.csv' as _file, concat_ws(',', {", ".join(_csv_field(c) for c in columns)})
+                       || chr(10) as line, ',' as sep
+                from restricted.invitations
+                order by posyandu_code, rw, rt, child_name, due_date, antigen_code""",
         )
+        writer.close()
     finally:
         os.umask(old_umask)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     written = set()
-    for part in staging.glob("_posyandu=*/*.csv"):
-        code = part.parent.name.split("=", 1)[1]
-        target = folder / f"{code}.csv"
-        os.chmod(part, 0o600)
-        os.replace(part, target)
-        written.add(target.name)
+    for part in staging.glob("*.csv"):
+        os.replace(part, folder / part.name)
+        written.add(part.name)
     for stale in folder.glob("*.csv"):
         if stale.name not in written:
             stale.unlink()
