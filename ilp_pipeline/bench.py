@@ -49,27 +49,29 @@ def _link_landing(source: Path, target: Path, months: set[str]) -> None:
 
 
 def parse_floor(landing: Path) -> dict[str, float]:
-    """DuckDB alone: every CSV register through read_csv and every NDJSON export through read_json, counted."""
-    csv_files = [str(p) for p in sorted(landing.glob("posyandu/[0-9]*/*.csv"))]
-    ndjson_files = [str(p) for p in sorted(landing.glob("puskesmas/*/*/*.ndjson"))]
+    """DuckDB alone: the CSV registers through read_csv (one call per delimiter, as the first line shows it)
+    and the NDJSON exports through read_json_objects, counted."""
     started = time.perf_counter()
-    with duckdb.connect() as con:
-        csv_rows = (
-            con.execute(
-                "select count(*) from read_csv(?, all_varchar = true, union_by_name = true, ignore_errors = true)",
-                [csv_files],
-            ).fetchone()[0]
-            if csv_files
-            else 0
-        )
-        json_rows = (
-            con.execute(
+    by_delimiter: dict[str, list[str]] = {",": [], ";": []}
+    for path in sorted(landing.glob("posyandu/[0-9]*/*.csv")):
+        with path.open("rb") as handle:
+            first = handle.readline()
+        by_delimiter[";" if first.count(b";") > first.count(b",") else ","].append(str(path))
+    ndjson_files = [str(p) for p in sorted(landing.glob("puskesmas/*/*/*.ndjson"))]
+    csv_rows = json_rows = 0
+    with duckdb.connect(config={"enable_progress_bar": False}) as con:
+        for delimiter, files in by_delimiter.items():
+            if files:
+                csv_rows += con.execute(
+                    "select count(*) from read_csv(?, delim = ?, header = true, all_varchar = true, "
+                    "null_padding = true, ignore_errors = true)",
+                    [files, delimiter],
+                ).fetchone()[0]
+        if ndjson_files:
+            json_rows = con.execute(
                 "select count(*) from read_json_objects(?, format = 'newline_delimited', ignore_errors = true)",
                 [ndjson_files],
             ).fetchone()[0]
-            if ndjson_files
-            else 0
-        )
     return {"seconds": time.perf_counter() - started, "csv_rows": csv_rows, "ndjson_rows": json_rows}
 
 
@@ -124,25 +126,53 @@ def _timed_run(first: str, last: str, warehouse: Path) -> dict:
     }
 
 
-def run_bench(scale: str, months: int, workdir: Path, seed: int = 7, nightly: bool = True, progress=print) -> dict:
+def _generate(scale: str, source: Path, months: list[dt.date], seed: int, province, fraction, progress) -> dict:
     from ilp_pipeline.generator import generate
     from ilp_pipeline.generator.run import SCALES
+    from ilp_pipeline.generator.scale import generate_scaled
 
-    if scale not in SCALES:
-        raise SystemExit(f"ilp bench: scale {scale!r} is not available yet; use --scale kabupaten")
+    if scale in SCALES:
+        summary = generate(source, months, seed=seed, kabkota_code=SCALES[scale], progress=progress)
+        rows, seconds, fixed = summary.register_rows + summary.fhir_resources, summary.seconds, 0.0
+    else:
+        scaled = generate_scaled(source, months, scale, province, fraction, seed, progress=progress)
+        rows, seconds, fixed = scaled.rows, scaled.seconds, scaled.template_seconds
+    return {
+        "seconds": seconds,
+        "template_seconds": fixed,
+        "rows": rows,
+        "rows_per_second": round(rows / seconds),
+        "rows_per_second_after_template": round(rows / (seconds - fixed)),
+    }
+
+
+def _area_label(scale: str, province: str | None, fraction: float) -> str:
+    if scale == "provinsi":
+        return f"provinsi-{province or '33'}"
+    if scale == "nasional":
+        return f"nasional-{round(fraction * 100)}pct"
+    return scale
+
+
+def run_bench(
+    scale: str,
+    months: int,
+    workdir: Path,
+    seed: int = 7,
+    nightly: bool = True,
+    province: str | None = None,
+    fraction: float = 1.0,
+    progress=print,
+) -> dict:
     all_months = [add_months(FIRST_MONTH, i) for i in range(months + 1)]
     labels = [f"{m:%Y-%m}" for m in all_months]
-    source = workdir / f"landing-{scale}-{months + 1}m-seed{seed}"
+    area = _area_label(scale, province, fraction)
+    source = workdir / f"landing-{area}-{months + 1}m-seed{seed}"
     generation = None
     if not source.exists():
-        progress(f"generating {scale} {labels[0]}..{labels[-1]} into {source}")
-        summary = generate(source, all_months, seed=seed, kabkota_code=SCALES[scale], progress=progress)
-        generation = {
-            "seconds": summary.seconds,
-            "rows": summary.register_rows + summary.fhir_resources,
-            "rows_per_second": round((summary.register_rows + summary.fhir_resources) / summary.seconds),
-        }
-    run_dir = workdir / f"run-{scale}-{months}m"
+        progress(f"generating {area} {labels[0]}..{labels[-1]} into {source}")
+        generation = _generate(scale, source, all_months, seed, province, fraction, progress)
+    run_dir = workdir / f"run-{area}-{months}m"
     shutil.rmtree(run_dir, ignore_errors=True)
     landing = run_dir / "landing"
     os.environ.update(
@@ -161,6 +191,7 @@ def run_bench(scale: str, months: int, workdir: Path, seed: int = 7, nightly: bo
     floor = parse_floor(landing)
     result = {
         "scale": scale,
+        "area": area,
         "months": months,
         "seed": seed,
         "landing_bytes": landed_bytes,
@@ -194,7 +225,7 @@ def run_bench(scale: str, months: int, workdir: Path, seed: int = 7, nightly: bo
 def format_report(result: dict) -> str:
     full = result["full"]
     lines = [
-        f"ilp bench: {result['scale']}, {result['months']} months ({full['months']}), seed {result['seed']}",
+        f"ilp bench: {result['area']}, {result['months']} months ({full['months']}), seed {result['seed']}",
         f"  landed: {result['files']:,} files, {result['landing_bytes'] / 1e6:,.0f} MB, {full['rows_in']:,} rows in",
         f"  full run: {full['wall_seconds']:.1f} s wall, {full['rows_per_second']:,} rows/s; stages "
         + ", ".join(f"{k} {v:.1f} s" for k, v in full["stages_seconds"].items()),
@@ -211,7 +242,8 @@ def format_report(result: dict) -> str:
         generation = result["generation"]
         lines.append(
             f"  generation: {generation['rows']:,} rows in {generation['seconds']:.1f} s "
-            f"({generation['rows_per_second']:,} rows/s)"
+            f"({generation['rows_per_second']:,} rows/s; {generation['rows_per_second_after_template']:,} rows/s "
+            f"after {generation['template_seconds']:.1f} s of template simulation)"
         )
     lines.append(f"  peak resident memory: {result['peak_rss_mib']:,.0f} MiB")
     return "\n".join(lines)

@@ -79,16 +79,28 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ilp_pipeline.generator import generate
     from ilp_pipeline.generator.months import default_months, parse_month_range
 
-    if args.scale != "kabupaten":
-        raise SystemExit(f"ilp generate: scale {args.scale!r} is not available yet; use --scale kabupaten")
     months = parse_month_range(args.months) if args.months else default_months()
     out = Path(args.out).expanduser().resolve()
+    say = lambda m: print(f"ilp generate: {m}", flush=True)  # noqa: E731
+    if args.scale != "kabupaten":
+        from ilp_pipeline.generator.scale import generate_scaled
+
+        if args.error_rate:
+            raise SystemExit("ilp generate: faults are injected at kabupaten scale only")
+        scaled = generate_scaled(out, months, args.scale, args.province, args.fraction, args.seed, progress=say)
+        seconds = scaled.seconds - scaled.template_seconds
+        print(
+            f"ilp generate: {scaled.register_rows:,} register rows and {scaled.fhir_resources:,} FHIR resources in "
+            f"{scaled.files:,} files for {scaled.kelurahan:,} kelurahan ({scaled.area}), in {scaled.seconds:.1f} s "
+            f"({scaled.rows / seconds:,.0f} rows/s after {scaled.template_seconds:.1f} s of template) -> {out}"
+        )
+        return 0
     summary = generate(
         out,
         months,
         seed=args.seed,
         error_rate=args.error_rate,
-        progress=lambda m: print(f"ilp generate: {m}", flush=True),
+        progress=say,
     )
     print(
         f"ilp generate: {summary.register_rows:,} register rows and {summary.fhir_resources:,} FHIR resources "
@@ -160,6 +172,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         workdir,
         seed=args.seed,
         nightly=not args.no_nightly,
+        province=args.province,
+        fraction=args.fraction,
         progress=lambda m: print(f"ilp bench: {m}", flush=True),
     )
     path = write_json(result, Path(args.json) if args.json else workdir / f"bench-{args.scale}-{args.months}m.json")
@@ -186,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", default=os.environ.get("ILP_DATA_DIR") or "data/landing")
     generate.add_argument("--seed", type=int, default=7)
     generate.add_argument("--error-rate", type=float, default=0.0)
+    generate.add_argument("--province", help="provinsi scale: the 2-digit province code (default 33, Jawa Tengah)")
+    generate.add_argument(
+        "--fraction", type=float, default=1.0, help="share of the scale's kelurahan, whole kabupaten in code order"
+    )
     generate.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser("run", help="materialise every asset of the given monthly partitions")
@@ -201,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--workdir", default="data/bench", help="generated data is kept here and reused")
     bench.add_argument("--json", help="where to write the results (default: WORKDIR/bench-SCALE-Nm.json)")
     bench.add_argument("--no-nightly", action="store_true", help="skip the one-more-month run")
+    bench.add_argument("--province", help="provinsi scale: the 2-digit province code (default 33, Jawa Tengah)")
+    bench.add_argument("--fraction", type=float, default=1.0, help="nasional scale: the share of the nation")
     bench.set_defaults(handler=cmd_bench)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the project's workspace.yaml")
