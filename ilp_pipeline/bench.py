@@ -59,7 +59,8 @@ def parse_floor(landing: Path) -> dict[str, float]:
         by_delimiter[";" if first.count(b";") > first.count(b",") else ","].append(str(path))
     ndjson_files = [str(p) for p in sorted(landing.glob("puskesmas/*/*/*.ndjson"))]
     csv_rows = json_rows = 0
-    with duckdb.connect(config={"enable_progress_bar": False}) as con:
+    with duckdb.connect() as con:
+        con.execute("set enable_progress_bar = false")
         for delimiter, files in by_delimiter.items():
             if files:
                 csv_rows += con.execute(
