@@ -22,6 +22,7 @@ import duckdb
 
 from ilp_pipeline.generator.months import add_months
 from ilp_pipeline.ingest.landing import file_month
+from ilp_pipeline.ingest.tabular import FileRejected, csv_header
 
 FIRST_MONTH = dt.date(2025, 1, 1)
 STAGES = {
@@ -49,14 +50,15 @@ def _link_landing(source: Path, target: Path, months: set[str]) -> None:
 
 
 def parse_floor(landing: Path) -> dict[str, float]:
-    """DuckDB alone: the CSV registers through read_csv (one call per delimiter, as the first line shows it)
-    and the NDJSON exports through read_json_objects, counted."""
+    """DuckDB alone: the CSV registers through read_csv (one call per delimiter, read from the header as
+    ingestion reads it) and the NDJSON exports through read_json_objects, counted."""
     started = time.perf_counter()
     by_delimiter: dict[str, list[str]] = {",": [], ";": []}
     for path in sorted(landing.glob("posyandu/[0-9]*/*.csv")):
-        with path.open("rb") as handle:
-            first = handle.readline()
-        by_delimiter[";" if first.count(b";") > first.count(b",") else ","].append(str(path))
+        try:
+            by_delimiter[csv_header(path)[0]].append(str(path))
+        except FileRejected:
+            continue  # empty or not UTF-8: the pipeline rejects it without parsing, so does the floor
     ndjson_files = [str(p) for p in sorted(landing.glob("puskesmas/*/*/*.ndjson"))]
     csv_rows = json_rows = 0
     with duckdb.connect() as con:

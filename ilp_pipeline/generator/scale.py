@@ -152,13 +152,15 @@ def _prepare(con: duckdb.DuckDBPyConnection, first: str, last: str) -> None:
     """What every chunk copies: the template rows of the generated months and each NIK's kelurahan."""
     con.execute(
         f"""
+        create temp table tpl_register_home as
+        select r.*, coalesce(r.kode_kelurahan_domisili, p.kode_kelurahan) as _home,
+               p.kode_kelurahan as _posyandu_kelurahan
+        from t.tpl_register r join t.tpl_posyandu p using (kode_posyandu)
+        where r._m between '{first}' and '{last}';
         create temp table tpl_nik as
         select nik, min(k) as k from (
-            select r.nik, coalesce(r.kode_kelurahan_domisili, p.kode_kelurahan) as k
-            from t.tpl_register r join t.tpl_posyandu p using (kode_posyandu)
-            union all
-            select r.nik_ibu, coalesce(r.kode_kelurahan_domisili, p.kode_kelurahan)
-            from t.tpl_register r join t.tpl_posyandu p using (kode_posyandu)
+            select nik, _home as k from tpl_register_home
+            union all select nik_ibu, _home from tpl_register_home
             union all select nik, village from t.tpl_patient
             union all select nik_ibu, village from t.tpl_patient
             union all select k.nik, p.kode_kelurahan from t.tpl_kader k join t.tpl_posyandu p using (kode_posyandu)
@@ -170,12 +172,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, first: str, last: str) -> None:
         select nik, row_number() over (partition by k, substr(nik, 7, 6) order by nik) % 100 as serial
         from tpl_nik;
         create temp table tpl_register_months as
-        select r.*, row_number() over () as _id, coalesce(r.kode_kelurahan_domisili, p.kode_kelurahan) as _home,
-               p.kode_kelurahan as _posyandu_kelurahan, n1.serial as _nik_serial, n2.serial as _nik_ibu_serial
-        from t.tpl_register r join t.tpl_posyandu p using (kode_posyandu)
+        select r.*, row_number() over () as _id, n1.serial as _nik_serial, n2.serial as _nik_ibu_serial
+        from tpl_register_home r
         left join tpl_nik_serial n1 on n1.nik = r.nik
-        left join tpl_nik_serial n2 on n2.nik = r.nik_ibu
-        where r._m between '{first}' and '{last}';
+        left join tpl_nik_serial n2 on n2.nik = r.nik_ibu;
+        drop table tpl_register_home;
         """
     )
     con.execute(_register_segments_sql())
@@ -360,28 +361,29 @@ def _header(name: str, sep: str) -> bytes:
     return b""
 
 
-def _masters_sql(years: list[int], first: str, last: str) -> list[str]:
+def _masters_sql(years: list[int], first: str, last: str) -> dict[str, str]:
     """Reference masters and the kader files of the chunk, as (file, line, sep) rows."""
     posyandu_code = "'PSY' || m.t || right(p.kode_posyandu, 4)"
-    return [
-        f"""select 'reference/posyandu.csv' as _file,
+    return {
+        "posyandu": f"""select 'reference/posyandu.csv' as _file,
                    concat_ws(',', {posyandu_code}, p.nama_posyandu, m.t, p.rw, m.puskesmas, p.aktif, p.tanggal_aktif,
                              coalesce(p.tanggal_nonaktif, ''), p.hari_buka) || chr(10) as line, ',' as sep
             from t.tpl_posyandu p join chunk_map m on m.k = p.kode_kelurahan order by m.t, p.kode_posyandu""",
-        """select 'reference/puskesmas.csv' as _file,
+        "puskesmas": """select 'reference/puskesmas.csv' as _file,
                   concat_ws(',', puskesmas, 'Puskesmas ' || replace(any_value(nama_kecamatan), ',', ' ')
                             || case when any_value(puskesmas_in_kec) > 1
                                     then ' ' || any_value(puskesmas_number) else '' end,
                             any_value(kode_kabkota), min(t)) || chr(10) as line, ',' as sep
            from chunk_map group by puskesmas order by puskesmas""",
-        """select 'reference/wilayah_kerja.csv' as _file, puskesmas || ',' || t || chr(10) as line, ',' as sep
-           from chunk_map order by t""",
-        f"""select 'reference/penduduk.csv' as _file,
+        "wilayah_kerja": """select 'reference/wilayah_kerja.csv' as _file,
+                                   puskesmas || ',' || t || chr(10) as line, ',' as sep
+                            from chunk_map order by t""",
+        "penduduk": f"""select 'reference/penduduk.csv' as _file,
                    concat_ws(',', d.tahun, m.t, d.jenis_kelamin, d.umur, d.jumlah) || chr(10) as line, ',' as sep
             from t.tpl_penduduk d join chunk_map m on m.k = d.kode_kelurahan
             where d.tahun in ({", ".join(str(y) for y in years)})
             order by d.tahun, m.t, d.jenis_kelamin, d.umur""",
-        f"""select 'posyandu/kader/kader.csv' as _file,
+        "kader": f"""select 'posyandu/kader/kader.csv' as _file,
                    concat_ws(',', 'K' || {posyandu_code} || right(k.kode_kader, 2), {_copied_nik("k.nik", "n.serial")},
                              k.nama, k.jenis_kelamin, strftime(k.tanggal_lahir, '%Y-%m-%d'), {posyandu_code},
                              strftime(k.tanggal_mulai, '%Y-%m-%d'), k.aktif, coalesce(k.tanggal_nonaktif, ''))
@@ -390,7 +392,7 @@ def _masters_sql(years: list[int], first: str, last: str) -> list[str]:
             join chunk_map m on m.k = p.kode_kelurahan
             left join tpl_nik_serial n on n.nik = k.nik
             order by m.t, k.kode_kader""",
-        f"""select 'posyandu/kader/penilaian_' || a._m || '.csv' as _file,
+        "penilaian": f"""select 'posyandu/kader/penilaian_' || a._m || '.csv' as _file,
                    concat_ws(',', 'K' || {posyandu_code} || right(a.kode_kader, 2),
                              strftime(a.tanggal_penilaian, '%Y-%m-%d'), a.kode_keterampilan, a.hasil)
                    || chr(10) as line, ',' as sep
@@ -398,7 +400,7 @@ def _masters_sql(years: list[int], first: str, last: str) -> list[str]:
             join chunk_map m on m.k = p.kode_kelurahan
             where a._m between '{first}' and '{last}'
             order by _file, m.t, a.kode_kader, a.kode_keterampilan""",
-    ]
+    }
 
 
 def _stamp_mtimes(root: Path, names: set[str], first_month: dt.date) -> None:
@@ -448,6 +450,7 @@ def generate_scaled(
     ).to_csv(out / "reference" / "parameter_sasaran.csv", index=False)
     writer = LineWriter(out, _header)
     register_rows = fhir_rows = 0
+    masters: dict[str, int] = {}
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = false")
         con.execute("set enable_progress_bar = false")
@@ -463,8 +466,8 @@ def generate_scaled(
             chunk_end = int(fitting[-1] if len(fitting) else ends[0])
             chunk = area.iloc[chunk_start:chunk_end]
             _map_chunk(con, chunk, chunk_start)
-            for sql in _masters_sql(years, first, last):
-                writer.write(con, sql)
+            for master, sql in _masters_sql(years, first, last).items():
+                masters[master] = masters.get(master, 0) + writer.write(con, sql)
             register_rows += writer.write(con, _register_sql(by_puskesmas))
             for resource in ("Patient", *_FHIR_TIME):
                 fhir_rows += writer.write(con, _fhir_sql(resource))
@@ -475,8 +478,6 @@ def generate_scaled(
             chunk_start = chunk_end
     writer.close()
     _stamp_mtimes(out, writer.created | {"reference/wilayah.csv", "reference/parameter_sasaran.csv"}, months[0])
-    posyandu = sum(1 for _ in (out / "reference" / "posyandu.csv").open("rb")) - 1
-    puskesmas = sum(1 for _ in (out / "reference" / "puskesmas.csv").open("rb")) - 1
     summary = ScaledSummary(
         out=str(out),
         scale=scale,
@@ -484,8 +485,8 @@ def generate_scaled(
         months=[f"{m:%Y-%m}" for m in months],
         kabkota=area["kode_kabkota"].nunique(),
         kelurahan=len(area),
-        puskesmas=puskesmas,
-        posyandu=posyandu,
+        puskesmas=masters["puskesmas"],
+        posyandu=masters["posyandu"],
         register_rows=register_rows,
         fhir_resources=fhir_rows,
         files=len(writer.created) + 2,

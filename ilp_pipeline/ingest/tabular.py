@@ -52,7 +52,7 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _csv_header(path: Path) -> tuple[str, list[str]]:
+def csv_header(path: Path) -> tuple[str, list[str]]:
     head = path.open("rb").read(65536)
     if not head.strip():
         raise FileRejected("file_kosong", "the file is empty")
@@ -177,7 +177,7 @@ def load(
             if landed.absolute.suffix.lower() == ".xlsx":
                 outcomes.append(_load_xlsx(con, contract, landed, loaded_at))
                 continue
-            delimiter, header = _csv_header(landed.absolute)
+            delimiter, header = csv_header(landed.absolute)
             plans[landed.path] = _column_mapping(contract, header)
             groups[(delimiter, tuple(header))].append(landed)
         except FileRejected as rejected:
