@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
 from ilp_pipeline.contracts import TableContract
@@ -97,20 +97,17 @@ def _select_list(contract: TableContract, mapping: dict[str, str], extra: list[s
     return ", ".join(parts)
 
 
-def _insert(
-    con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sql: str, select: str, line_offset: str
-) -> dict[str, int]:
-    """Insert rows of a relation that carries `filename` and a global `_rn` scan order; returns rows per file."""
+def _insert(con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sql: str, select: str) -> dict[str, int]:
+    """Insert rows of a relation that carries `filename` and each row's `_line`; returns rows per file."""
     values = " || '|' || ".join(f"coalesce({c}, '')" for c in contract.column_names)
     con.execute(
         f"""
         insert into {contract.raw_table} by name
-        select parsed.* exclude (filename, _rn),
+        select parsed.* exclude (filename),
                f._source_file,
-               parsed._rn - min(parsed._rn) over (partition by parsed.filename) + {line_offset} as _line,
                md5({values}) as _row_hash,
                f._file_hash, f._file_modified_at, f._loaded_at
-        from (select {select}, filename, _rn from ({relation_sql})) as parsed
+        from (select {select}, filename, _line from ({relation_sql})) as parsed
         join ingest_files as f on f.absolute = parsed.filename
         """
     )
@@ -123,15 +120,17 @@ def _insert(
 
 def _read_csv_sql(paths: list[Path], delimiter: str) -> str:
     files = ", ".join(_sql_string(str(p)) for p in paths)
+    # Scan order is file order and line order, so a row's line is its rank within its file after the header.
     return (
+        "select * exclude (_rn), _rn - min(_rn) over (partition by filename) + 2 as _line from ("
         f"select *, row_number() over () as _rn from read_csv([{files}], header = true, delim = "
         f"{_sql_string(delimiter)}, quote = '\"', all_varchar = true, filename = true, union_by_name = false, "
-        "null_padding = true, auto_detect = true)"
+        "null_padding = true, auto_detect = true))"
     )
 
 
-def _xlsx_frame(path: Path) -> tuple[pd.DataFrame, int]:
-    """First sheet as text, header in the first non-empty row; returns the frame and the header's line."""
+def _xlsx_columns(path: Path) -> tuple[dict[str, list[str | None]], int]:
+    """First sheet as text columns, header in the first non-empty row; and the first data row's line."""
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises several types for damaged workbooks
@@ -141,28 +140,22 @@ def _xlsx_frame(path: Path) -> tuple[pd.DataFrame, int]:
         raise FileRejected("file_kosong", "the workbook has no header row")
     header = [str(v).strip() for v in rows[header_index]]
     body = rows[header_index + 1 :]
-    columns = list(zip(*body, strict=True)) if body else [() for _ in header]
-    frame = pd.DataFrame({h: pd.Series(col, dtype=object) for h, col in zip(header, columns, strict=True) if h})
-    for name in frame.columns:
-        frame[name] = _excel_text(frame[name])
-    return frame, header_index + 2
+    cells = list(zip(*body, strict=True)) if body else [() for _ in header]
+    columns = {name: [_excel_text(v) for v in column] for name, column in zip(header, cells, strict=True) if name}
+    return columns, header_index + 2
 
 
-def _excel_text(values: pd.Series) -> pd.Series:
-    """Excel cells as the text a CSV export would hold: ISO dates, integers without '.0'."""
-
-    def as_text(value: object) -> str | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return values.map(as_text).astype("string")
+def _excel_text(value: object) -> str | None:
+    """An Excel cell as the text a CSV export would hold: ISO dates, integers without '.0'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def load(
@@ -172,10 +165,13 @@ def load(
     outcomes: list[FileOutcome] = []
     groups: dict[tuple[str, tuple[str, ...]], list[LandedFile]] = defaultdict(list)
     plans: dict[str, tuple[dict[str, str], list[str]]] = {}
+    workbooks: dict[tuple[str, ...], list[tuple[LandedFile, pa.Table]]] = defaultdict(list)
     for landed in files:
         try:
             if landed.absolute.suffix.lower() == ".xlsx":
-                outcomes.append(_load_xlsx(con, contract, landed, loaded_at))
+                columns, first_line = _xlsx_columns(landed.absolute)
+                plans[landed.path] = _column_mapping(contract, list(columns))
+                workbooks[tuple(columns)].append((landed, _workbook_table(landed, columns, first_line)))
                 continue
             delimiter, header = csv_header(landed.absolute)
             plans[landed.path] = _column_mapping(contract, header)
@@ -199,14 +195,22 @@ def load(
                     )
                 except duckdb.Error as error:
                     outcomes.append(FileOutcome(member, "rejected", "csv_tidak_terbaca", str(error).splitlines()[0]))
+    for members in workbooks.values():
+        outcomes += _load_workbooks(con, contract, members, plans[members[0][0].path], loaded_at)
     return outcomes
 
 
 def _load_csv_batch(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
+    return _load_batch(
+        con, contract, members, _read_csv_sql([m.absolute for m in members], delimiter), select, loaded_at
+    )
+
+
+def _load_batch(con, contract, members, relation_sql, select, loaded_at) -> dict[str, int]:
     con.register("ingest_files", files_frame(members, loaded_at))
     try:
         con.execute("begin transaction")
-        counts = _insert(con, contract, _read_csv_sql([m.absolute for m in members], delimiter), select, "2")
+        counts = _insert(con, contract, relation_sql, select)
         con.execute("commit")
         return counts
     except duckdb.Error:
@@ -216,21 +220,39 @@ def _load_csv_batch(con, contract, members, delimiter, select, loaded_at) -> dic
         con.unregister("ingest_files")
 
 
-def _load_xlsx(con, contract: TableContract, landed: LandedFile, loaded_at: dt.datetime) -> FileOutcome:
-    frame, first_line = _xlsx_frame(landed.absolute)
-    mapping, extra = _column_mapping(contract, list(frame.columns))
-    frame["filename"] = str(landed.absolute)
-    con.register("xlsx_rows", frame)
-    con.register("ingest_files", files_frame([landed], loaded_at))
+def _workbook_table(landed: LandedFile, columns: dict[str, list[str | None]], first_line: int) -> pa.Table:
+    rows = len(next(iter(columns.values()), []))
+    table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    return table.append_column("filename", pa.array([str(landed.absolute)] * rows, pa.string())).append_column(
+        "_line", pa.array(range(first_line, first_line + rows), pa.int64())
+    )
+
+
+def _load_workbooks(con, contract, members, plan, loaded_at) -> list[FileOutcome]:
+    """Workbooks with the same header, inserted together; one that breaks the batch is retried alone."""
+    mapping, extra = plan
+    select = _select_list(contract, mapping, extra)
+
+    def insert(batch: list[tuple[LandedFile, pa.Table]]) -> dict[str, int]:
+        con.register("xlsx_rows", pa.concat_tables([table for _, table in batch]))
+        try:
+            return _load_batch(
+                con, contract, [landed for landed, _ in batch], "select * from xlsx_rows", select, loaded_at
+            )
+        finally:
+            con.unregister("xlsx_rows")
+
     try:
-        counts = _insert(
-            con,
-            contract,
-            "select *, row_number() over () as _rn from xlsx_rows",
-            _select_list(contract, mapping, extra),
-            str(first_line),
-        )
-    finally:
-        con.unregister("xlsx_rows")
-        con.unregister("ingest_files")
-    return FileOutcome(landed, "loaded", rows_received=counts.get(landed.path, 0), extra_columns=extra)
+        counts = insert(members)
+        return [FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra) for m, _ in members]
+    except duckdb.Error:
+        outcomes = []
+        for member in members:
+            try:
+                counts = insert([member])
+                outcomes.append(
+                    FileOutcome(member[0], "loaded", rows_received=counts.get(member[0].path, 0), extra_columns=extra)
+                )
+            except duckdb.Error as error:
+                outcomes.append(FileOutcome(member[0], "rejected", "xlsx_tidak_terbaca", str(error).splitlines()[0]))
+        return outcomes

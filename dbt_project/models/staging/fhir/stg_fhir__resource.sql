@@ -1,7 +1,6 @@
-{{ config(materialized="table") }}
-
--- Every line of the current FHIR export files, parsed once; invalid JSON is kept (is_valid_json false)
--- so that quarantine can name its file and line.
+-- Every line of the current FHIR export files; invalid JSON is kept (is_valid_json false)
+-- so that quarantine can name its file and line. A view like the other staging models: DuckDB parses
+-- a line again faster than it stores the resource text a second time.
 with source as (
     {{ current_version(source('raw', 'fhir_resource')) }}
 )
