@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import resource
 import shutil
 import sys
 import time
 from pathlib import Path
+
+import duckdb
 
 from ilp_pipeline.settings import PROJECT_ROOT, load_settings
 
@@ -110,9 +113,60 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def latest_published_month(warehouse: Path) -> str | None:
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'pws' and table_name = 'publish_log'"
+        ).fetchone()[0]:
+            return None
+        latest = con.execute("select max(period_month) from pws.publish_log").fetchone()[0]
+    return f"{latest:%Y-%m}" if latest else None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     first, last = _months(args)
+    published = latest_published_month(load_settings().warehouse)
+    if published and first <= published and last < published:
+        # new data for a month changes every later month already published (year-to-date sums, first-met
+        # events, trends): they are re-computed in the same run and re-published if their numbers moved
+        print(f"ilp run: {first}..{last} extends to {published}, the latest published month", flush=True)
+        last = published
     return 0 if run_months(first, last) is not None else 1
+
+
+def _read_warehouse() -> duckdb.DuckDBPyConnection:
+    warehouse = load_settings().warehouse
+    if not warehouse.exists():
+        raise SystemExit(f"ilp: no warehouse at {warehouse}: run `ilp demo` or `ilp run` first")
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as error:
+        raise SystemExit(f"ilp: the warehouse is being written by a run; try again when it ends ({error})") from None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from ilp_pipeline.publish.history import period_history
+
+    period = dt.datetime.strptime(args.period, "%Y-%m").date()
+    with _read_warehouse() as con:
+        print("\n".join(period_history(con, period, args.kelurahan, args.indicator, args.limit)))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ilp_pipeline.publish.open_data import export_open_data
+
+    if not args.open_data:
+        raise SystemExit("ilp export: only --open-data is available")
+    folder = Path(args.out).expanduser().resolve() if args.out else load_settings().publish_dir / "open_data"
+    with _read_warehouse() as con:
+        outcome = export_open_data(con, folder)
+    for table, rows in outcome.rows.items():
+        print(f"ilp export: {table}: {rows:,} rows, {outcome.suppressed_cells[table]:,} counts of 1-4 suppressed")
+    print(f"ilp export: open data (Parquet and CSV) in {outcome.folder}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -222,6 +276,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--province", help="provinsi scale: the 2-digit province code (default 33, Jawa Tengah)")
     bench.add_argument("--fraction", type=float, default=1.0, help="nasional scale: the share of the nation")
     bench.set_defaults(handler=cmd_bench)
+
+    history = commands.add_parser("history", help="how a period's published numbers changed between versions")
+    history.add_argument("--period", required=True, help="YYYY-MM")
+    history.add_argument("--kelurahan", help="10-digit kelurahan code")
+    history.add_argument("--indicator", help="catalogue indicator code")
+    history.add_argument("--limit", type=int, default=40, help="at most this many files and values per change")
+    history.set_defaults(handler=cmd_history)
+
+    export = commands.add_parser("export", help="export the published tables for others")
+    export.add_argument("--open-data", action="store_true", help="counts of 1 to 4 suppressed, Parquet and CSV")
+    export.add_argument("--out", help="folder (default: ILP_PUBLISH_DIR/open_data)")
+    export.set_defaults(handler=cmd_export)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the project's workspace.yaml")
     ui.add_argument("--host", default="127.0.0.1")

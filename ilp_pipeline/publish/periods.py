@@ -1,7 +1,9 @@
 """Publish a period only when its content changed: one transaction per period in DuckDB, then Parquet.
 
 A period's publish_id is derived from its content, so a re-run on unchanged data finds the same id and
-publishes nothing; readers see the previous complete version until the new one is committed.
+publishes nothing; readers see the previous complete version until the new one is committed. Every
+version stays in `pws_history` with the catalogue and reference versions it used and the landed files
+that arrived since the period's previous version, so a restated number can be explained.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from ilp_pipeline.ingest.landing import file_month
 
 PUBLISHED_TABLES = (
     "kelurahan_indicator_monthly",
@@ -27,6 +31,7 @@ PUBLISHED_TABLES = (
 REFERENCE_TABLES = ("dim_indicator",)
 PUBLISH_LOG_DDL = """
 create schema if not exists pws;
+create schema if not exists pws_history;
 create table if not exists pws.publish_log (
     period_month date not null,
     publish_id varchar not null,
@@ -34,6 +39,33 @@ create table if not exists pws.publish_log (
     data_as_of timestamp,
     rows_published bigint not null
 );
+alter table pws.publish_log add column if not exists catalogue_version varchar;
+alter table pws.publish_log add column if not exists reference_version varchar;
+create table if not exists pws_history.version_file (
+    period_month date not null,
+    publish_id varchar not null,
+    path varchar not null,
+    source varchar not null,
+    change varchar not null,          -- added / replaced
+    file_hash varchar not null,
+    previous_file_hash varchar,
+    loaded_at timestamp not null,
+    rows_received bigint
+);
+"""
+# A landed file can change a period when it is filed under that month or earlier (year-to-date sums and
+# first-met events carry forward), when it has no month (masters, roster), or when it is a FHIR export:
+# an export may hold services of earlier months.
+FILES_SINCE_SQL = """
+    select path, source, case when previous_file_hash is null then 'added' else 'replaced' end as change,
+           file_hash, previous_file_hash, loaded_at, rows_received
+    from (
+        select *, lag(file_hash) over (partition by path order by loaded_at) as previous_file_hash
+        from raw.landed_file
+        where status = 'loaded'
+    ) as versions
+    where loaded_at > ?
+    order by path
 """
 
 
@@ -54,22 +86,45 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> li
 
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the published tables; when a model's contract gained or changed columns, carry the published
-    rows over by column name (new columns NULL in earlier versions) instead of failing the publish."""
+    """Create the published and history tables; when a model's contract gained or changed columns, carry
+    the rows over by column name (new columns NULL in earlier versions) instead of failing the publish."""
     con.execute(PUBLISH_LOG_DDL)
-    for table in PUBLISHED_TABLES + REFERENCE_TABLES:
-        con.execute(f"create table if not exists pws.{table} as select * from pws_candidate.{table} with no data")
-        if table_columns(con, "pws", table) == table_columns(con, "pws_candidate", table):
+    tables = [("pws", t) for t in PUBLISHED_TABLES + REFERENCE_TABLES] + [("pws_history", t) for t in PUBLISHED_TABLES]
+    for schema, table in tables:
+        con.execute(f"create table if not exists {schema}.{table} as select * from pws_candidate.{table} with no data")
+        if table_columns(con, schema, table) == table_columns(con, "pws_candidate", table):
             continue
         con.execute("begin transaction")
-        con.execute(f"create table pws.{table}__next as select * from pws_candidate.{table} with no data")
-        kept = [name for name, _type in table_columns(con, "pws", table)]
+        con.execute(f"create table {schema}.{table}__next as select * from pws_candidate.{table} with no data")
+        kept = [name for name, _type in table_columns(con, schema, table)]
         wanted = {name for name, _type in table_columns(con, "pws_candidate", table)}
         shared = ", ".join(f'"{name}"' for name in kept if name in wanted)
-        con.execute(f"insert into pws.{table}__next ({shared}) select {shared} from pws.{table}")
-        con.execute(f"drop table pws.{table}")
-        con.execute(f"alter table pws.{table}__next rename to {table}")
+        con.execute(f"insert into {schema}.{table}__next ({shared}) select {shared} from {schema}.{table}")
+        con.execute(f"drop table {schema}.{table}")
+        con.execute(f"alter table {schema}.{table}__next rename to {table}")
         con.execute("commit")
+
+
+def catalogue_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The indicator catalogue a version was computed with, as a short content hash."""
+    total = con.execute(
+        "select coalesce(sum(hash(c)::hugeint), 0)::varchar from pws_candidate.dim_indicator as c"
+    ).fetchone()[0]
+    return hashlib.sha256(total.encode()).hexdigest()[:12]
+
+
+def reference_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The reference files (region, masters, population) a version used, as a hash of their contents."""
+    files = con.execute(
+        "select path, file_hash from raw.current_file where source = 'reference' and status = 'loaded' order by path"
+    ).fetchall()
+    return hashlib.sha256("\n".join(f"{path}:{digest}" for path, digest in files).encode()).hexdigest()[:12]
+
+
+def _files_since(con: duckdb.DuckDBPyConnection, period: dt.date, since: dt.datetime) -> list[tuple]:
+    rows = con.execute(FILES_SINCE_SQL, [since]).fetchall()
+    label = f"{period:%Y-%m}"
+    return [row for row in rows if row[1] == "fhir" or (file_month(row[0]) or label) <= label]
 
 
 def content_id(con: duckdb.DuckDBPyConnection, period: dt.date) -> tuple[str, int]:
@@ -113,17 +168,21 @@ def publish_periods(
     _ensure_tables(con)
     publish_reference_tables(con, publish_dir)
     data_as_of = con.execute("select max(modified_at) from raw.current_file").fetchone()[0]
+    versions = (catalogue_version(con), reference_version(con))
     outcomes = []
     for period in months:
         publish_id, rows = content_id(con, period)
         current = con.execute(
-            "select publish_id from pws.publish_log where period_month = ? order by published_at desc limit 1",
+            "select publish_id, published_at from pws.publish_log where period_month = ? "
+            "order by published_at desc limit 1",
             [period],
         ).fetchone()
         if current and current[0] == publish_id:
             outcomes.append(PeriodOutcome(period, publish_id, False, rows))
             continue
         published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        # the first version is explained by everything landed; a restatement by what landed since
+        causes = _files_since(con, period, current[1]) if current else []
         con.execute("begin transaction")
         try:
             for table in PUBLISHED_TABLES:
@@ -133,18 +192,31 @@ def publish_periods(
                     f"from pws_candidate.{table} where period_month = ?",
                     [publish_id, published_at, period],
                 )
+                con.execute(
+                    f"insert into pws_history.{table} select * from pws.{table} where period_month = ?", [period]
+                )
             con.execute(
-                "insert into pws.publish_log values (?, ?, ?, ?, ?)",
-                [period, publish_id, published_at, data_as_of, rows],
+                "insert into pws.publish_log by name select ? as period_month, ? as publish_id, "
+                "?::timestamp as published_at, ?::timestamp as data_as_of, ? as rows_published, "
+                "? as catalogue_version, ? as reference_version",
+                [period, publish_id, published_at, data_as_of, rows, *versions],
             )
+            if causes:
+                con.executemany(
+                    "insert into pws_history.version_file values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(period, publish_id, *cause) for cause in causes],
+                )
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
         for table in PUBLISHED_TABLES:
             write_parquet(con, table, period, publish_dir)
+            write_history_parquet(con, table, period, publish_id, publish_dir)
         log(f"published {period:%Y-%m} as {publish_id} ({rows:,} rows)")
         outcomes.append(PeriodOutcome(period, publish_id, True, rows))
+    if any(outcome.changed for outcome in outcomes):
+        write_history_logs(con, publish_dir)
     return outcomes
 
 
@@ -160,3 +232,37 @@ def write_parquet(con: duckdb.DuckDBPyConnection, table: str, period: dt.date, p
     )
     os.replace(temporary, target)
     return target
+
+
+def write_history_parquet(
+    con: duckdb.DuckDBPyConnection, table: str, period: dt.date, publish_id: str, publish_dir: Path
+) -> Path:
+    """Every version of a period kept as its own file: pws_history/<table>/year=/month=/publish_id=/."""
+    folder = (
+        publish_dir
+        / "pws_history"
+        / table
+        / f"year={period.year}"
+        / f"month={period.month:02d}"
+        / f"publish_id={publish_id}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "data.parquet"
+    temporary = folder / ".data.parquet.tmp"
+    con.execute(
+        f"copy (select * exclude (publish_id) from pws_history.{table} where publish_id = ? order by all) "
+        f"to '{temporary}' (format parquet)",
+        [publish_id],
+    )
+    os.replace(temporary, target)
+    return target
+
+
+def write_history_logs(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> None:
+    """The version log and the files behind each restatement, whole (they are small)."""
+    for name, relation in (("publish_log", "pws.publish_log"), ("version_file", "pws_history.version_file")):
+        target = publish_dir / "pws_history" / name / "data.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(".data.parquet.tmp")
+        con.execute(f"copy (select * from {relation} order by all) to '{temporary}' (format parquet)")
+        os.replace(temporary, target)

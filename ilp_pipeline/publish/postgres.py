@@ -54,20 +54,22 @@ def _pg_type(duckdb_type: str) -> str:
     return PG_TYPES[duckdb_type]
 
 
-def _ensure_schema(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> set[str]:
+def _ensure_schema(
+    pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], schema: str = "pws"
+) -> set[str]:
     """Create (or, when the warehouse's columns changed, re-create) the tables; returns those re-created."""
     recreated = set()
-    pg.execute("create schema if not exists pws")
+    pg.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
     for table in tables:
-        wanted = [(name, _pg_type(kind)) for name, kind in table_columns(con, "pws", table)]
+        wanted = [(name, _pg_type(kind)) for name, kind in table_columns(con, schema, table)]
         existing = pg.execute(
             "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'pws' and table_name = %s order by ordinal_position",
-            [table],
+            "where table_schema = %s and table_name = %s order by ordinal_position",
+            [schema, table],
         ).fetchall()
         if existing and [name for name, _ in existing] == [name for name, _ in wanted]:
             continue
-        identifier = sql.Identifier("pws", table)
+        identifier = sql.Identifier(schema, table)
         pg.execute(sql.SQL("drop table if exists {}").format(identifier))
         columns = sql.SQL(", ").join(
             sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in wanted
@@ -85,6 +87,13 @@ def _ensure_schema(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, table
 
 
 def _grant_reader(pg: psycopg.Connection) -> None:
+    grants = "".join(
+        f"""
+        grant usage on schema {schema} to {READER_ROLE};
+        grant select on all tables in schema {schema} to {READER_ROLE};
+        alter default privileges in schema {schema} grant select on tables to {READER_ROLE};"""
+        for schema in ("pws", "pws_history")
+    )
     pg.execute(
         f"""
         do $$ begin
@@ -92,22 +101,30 @@ def _grant_reader(pg: psycopg.Connection) -> None:
                 create role {READER_ROLE} nologin;
             end if;
         end $$;
-        grant usage on schema pws to {READER_ROLE};
-        grant select on all tables in schema pws to {READER_ROLE};
-        alter default privileges in schema pws grant select on tables to {READER_ROLE};
+        {grants}
         revoke all on schema public from {READER_ROLE};
         """
     )
 
 
-def _copy(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, table: str, where: str, scratch: Path) -> int:
-    columns = [name for name, _ in table_columns(con, "pws", table)]
+def _copy(
+    pg: psycopg.Connection,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    scratch: Path,
+    schema: str = "pws",
+    source_schema: str | None = None,
+) -> int:
+    """Rows of a warehouse table (by default in the same schema) into the PostgreSQL table."""
+    source_schema = source_schema or schema
+    columns = [name for name, _ in table_columns(con, source_schema, table)]
     csv_path = scratch / f"{table}.csv"
     written = con.execute(
-        f"copy (select * from pws.{table} {where}) to '{csv_path}' (format csv, header false)"
+        f"copy (select * from {source_schema}.{table} {where}) to '{csv_path}' (format csv, header false)"
     ).fetchone()[0]
     target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
-        sql.Identifier("pws", table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     with pg.cursor() as cursor, cursor.copy(target) as copy, csv_path.open("rb") as rows:
         while chunk := rows.read(COPY_CHUNK):
@@ -160,4 +177,27 @@ def publish_to_postgres(
                 _copy(pg, con, "publish_log", f"{where} and publish_id = '{warehouse_ids[period]}'", scratch)
             copied.append(period)
             log(f"PostgreSQL: {period:%Y-%m} as {warehouse_ids[period]}")
+        _copy_history(pg, con, scratch, log)
     return PostgresOutcome(copied, rows, time.perf_counter() - started)
+
+
+HISTORY_TABLES = (*PUBLISHED_TABLES, "version_file")
+
+
+def _copy_history(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, scratch: Path, log) -> None:
+    """Every version the warehouse holds and PostgreSQL does not, each with its log row in one transaction."""
+    with pg.transaction():
+        _ensure_schema(pg, con, HISTORY_TABLES, schema="pws_history")
+        pg.execute("create table if not exists pws_history.publish_log (like pws.publish_log)")
+        pg.execute("grant select on all tables in schema pws_history to " + READER_ROLE)
+    held = {publish_id for (publish_id,) in pg.execute("select publish_id from pws_history.publish_log").fetchall()}
+    versions = con.execute("select publish_id from pws.publish_log order by published_at, publish_id").fetchall()
+    for (publish_id,) in versions:
+        if publish_id in held:
+            continue
+        where = f"where publish_id = '{publish_id}'"
+        with pg.transaction():
+            for table in HISTORY_TABLES:
+                _copy(pg, con, table, where, scratch, schema="pws_history")
+            _copy(pg, con, "publish_log", where, scratch, schema="pws_history", source_schema="pws")
+        log(f"PostgreSQL: history version {publish_id}")

@@ -1,0 +1,181 @@
+"""Published versions: a late January register re-publishes January to March in one run, every version
+stays in pws_history, `ilp history` names the file behind the change, and the open-data export hides
+small counts."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import copied_run_env, ilp
+
+from ilp_pipeline.publish.open_data import SMALL_COUNT, SUPPRESSED_TABLES
+
+LATE_FILE = "posyandu/2026-01/PSY_susulan_januari.csv"
+
+
+def _late_register(landing: Path) -> int:
+    """Immunised January visitors of one register, written again as other children (new names, no NIK of
+    their own or their mother's, so no identity key joins them to the children already counted)."""
+    source = sorted((landing / "posyandu" / "2026-01").glob("PSY*.csv"))[0]
+    with source.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["imunisasi"] and row["tanggal_kunjungan"]]
+        columns = list(rows[0])
+    late = [
+        {**row, "nik": "", "nik_ibu": "", "nama": f"Anak Susulan {number}", "nama_ibu": f"Ibu Susulan {number}"}
+        for number, row in enumerate(rows[:5], 1)
+    ]
+    with (landing / LATE_FILE).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(late)
+    return len(late)
+
+
+@pytest.fixture(scope="module")
+def restated(pipeline_run, tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("restated")
+    env = copied_run_env(pipeline_run, base)
+    shutil.copytree(pipeline_run["env"]["ILP_DATA_DIR"], base / "landing", copy_function=shutil.copy)
+    env["ILP_DATA_DIR"] = str(base / "landing")
+    # the copy must publish to its own folder the versions the original run published
+    shutil.copytree(pipeline_run["env"]["ILP_PUBLISH_DIR"], env["ILP_PUBLISH_DIR"])
+    with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:
+        log_before = con.execute("select * from pws.publish_log order by all").fetchall()
+    late_rows = _late_register(base / "landing")
+    late = ilp(["run", "--period", "2026-01"], env, base)
+    with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:
+        log_after = con.execute("select * from pws.publish_log order by all").fetchall()
+    again = ilp(["run", "--period", "2026-01"], env, base)
+    history = ilp(["history", "--period", "2026-01"], env, base)
+    return {
+        "env": env,
+        "base": base,
+        "late": late,
+        "again": again,
+        "history": history,
+        "late_rows": late_rows,
+        "log_before": log_before,
+        "log_after": log_after,
+    }
+
+
+def test_late_january_register_republishes_january_to_march_in_one_run(restated) -> None:
+    assert restated["late"].returncode == 0, restated["late"].stderr[-3000:]
+    assert "extends to 2026-03" in restated["late"].stdout
+    before = {(row[0], row[1]) for row in restated["log_before"]}
+    new_versions = sorted({row[0] for row in restated["log_after"] if (row[0], row[1]) not in before})
+    assert [f"{month:%Y-%m}" for month in new_versions] == ["2026-01", "2026-02", "2026-03"]
+    with duckdb.connect(restated["env"]["ILP_WAREHOUSE"], read_only=True) as con:
+        versions = con.execute(
+            "select period_month, count(distinct publish_id) from pws_history.kelurahan_indicator_monthly "
+            "group by all order by all"
+        ).fetchall()
+        # both versions of January are kept whole, and the current one is what pws shows
+        january = con.execute(
+            "select publish_id, count(*) from pws_history.kelurahan_indicator_monthly "
+            "where period_month = date '2026-01-01' group by all"
+        ).fetchall()
+        current = con.execute(
+            "select distinct publish_id from pws.kelurahan_indicator_monthly where period_month = date '2026-01-01'"
+        ).fetchall()
+        causes = con.execute(
+            "select distinct path from pws_history.version_file where period_month = date '2026-01-01'"
+        ).fetchall()
+        unversioned = con.execute(
+            "select count(*) from pws.publish_log where catalogue_version is null or reference_version is null"
+        ).fetchone()[0]
+    assert [count for _month, count in versions] == [2, 2, 2]
+    assert len({rows for _id, rows in january}) == 1
+    latest_january = max((row for row in restated["log_after"] if row[0].month == 1), key=lambda row: row[2])
+    assert current == [(latest_january[1],)]
+    assert causes == [(LATE_FILE,)]
+    assert unversioned == 0
+
+
+def test_history_explains_the_restatement_file_by_file(restated) -> None:
+    result = restated["history"]
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "2026-01: 2 published version(s)" in out
+    assert f"added    {LATE_FILE} ({restated['late_rows']} rows" in out
+    changed = int(out.split("kelurahan x indicator values that changed: ")[1].split("\n")[0])
+    assert changed > 0
+    assert "numerator_month" in out.split("values that changed")[1]
+
+
+def test_history_of_one_cell_shows_each_version(restated) -> None:
+    with duckdb.connect(restated["env"]["ILP_WAREHOUSE"], read_only=True) as con:
+        kelurahan, indicator, before, after = con.execute(
+            """
+            select a.kelurahan_code, a.indicator_code, a.numerator_month, b.numerator_month
+            from pws_history.kelurahan_indicator_monthly as a
+            join pws_history.kelurahan_indicator_monthly as b using (period_month, kelurahan_code, indicator_code)
+            where a.period_month = date '2026-01-01' and a.publish_id < b.publish_id
+              and a.numerator_month <> b.numerator_month
+            order by all limit 1
+            """
+        ).fetchone()
+        first, second = (
+            row[0]
+            for row in con.execute(
+                "select publish_id from pws.publish_log where period_month = date '2026-01-01' order by published_at"
+            ).fetchall()
+        )
+    if first > second:
+        before, after = after, before
+    result = ilp(
+        ["history", "--period", "2026-01", "--kelurahan", kelurahan, "--indicator", indicator],
+        restated["env"],
+        restated["base"],
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"v1: numerator_month {before:,}" in result.stdout
+    assert f"v2: numerator_month {after:,}" in result.stdout
+
+
+def test_rerun_after_the_restatement_publishes_nothing(restated) -> None:
+    assert restated["again"].returncode == 0, restated["again"].stderr[-3000:]
+    with duckdb.connect(restated["env"]["ILP_WAREHOUSE"], read_only=True) as con:
+        assert con.execute("select * from pws.publish_log order by all").fetchall() == restated["log_after"]
+
+
+def test_every_version_is_kept_in_parquet(restated) -> None:
+    history = Path(restated["env"]["ILP_PUBLISH_DIR"]) / "pws_history"
+    versions = duckdb.sql(
+        "select month, count(distinct publish_id) from read_parquet("
+        f"'{history}/kelurahan_indicator_monthly/**/*.parquet', hive_partitioning = true) group by all order by all"
+    ).fetchall()
+    assert [count for _month, count in versions] == [2, 2, 2]
+    log = pd.read_parquet(history / "publish_log" / "data.parquet")
+    assert len(log) == 6
+
+
+def test_open_data_export_holds_no_count_from_one_to_four(restated, tmp_path) -> None:
+    out = tmp_path / "open"
+    result = ilp(["export", "--open-data", "--out", str(out)], restated["env"], restated["base"])
+    assert result.returncode == 0, result.stderr
+    low, high = SMALL_COUNT
+    suppressed = 0
+    for table, rules in SUPPRESSED_TABLES.items():
+        frame = pd.read_parquet(out / f"{table}.parquet")
+        from_csv = pd.read_csv(out / f"{table}.csv")
+        assert len(frame) == len(from_csv) > 0
+        for column in rules["counts"]:
+            assert not frame[column].between(low, high).any(), (table, column)
+            assert not from_csv[column].between(low, high).any(), (table, column)
+        with duckdb.connect(restated["env"]["ILP_WAREHOUSE"], read_only=True) as con:
+            suppressed += con.execute(
+                f"select count(*) from pws.{table} where "
+                + " or ".join(f"{c} between {low} and {high}" for c in rules["counts"])
+            ).fetchone()[0]
+        # a percentage beside a suppressed count is suppressed too
+        for column, sources in rules["derived"].items():
+            hidden = frame[sources[0]].isna() & frame[column].notna()
+            assert not hidden.any(), (table, column)
+    assert suppressed > 0  # the demo has small counts to hide
+    assert "counts of 1-4 suppressed" in result.stdout
