@@ -39,6 +39,8 @@ def test_every_period_is_copied_once_and_bi_reads_pws_only(published_copy, postg
             "where period_month = date '2026-03-01' and indicator_code = 'IMM_MR1' and kelurahan_code is not null "
             "order by kelurahan_code"
         ).fetchall()
+        versions = con.execute("select publish_id from pws.publish_log order by all").fetchall()
+        history_rows = con.execute("select count(*) from pws_history.kelurahan_indicator_monthly").fetchone()[0]
     assert [f"{p:%Y-%m}" for p in outcome.periods_copied] == ["2026-01", "2026-02", "2026-03"]
     assert again.periods_copied == []
     assert outcome.rows_copied == sum(expected[table] for table in PUBLISHED_TABLES)
@@ -48,6 +50,10 @@ def test_every_period_is_copied_once_and_bi_reads_pws_only(published_copy, postg
         assert counts == expected
         indexes = {row[0] for row in admin.execute("select indexname from pg_indexes where schemaname = 'pws'")}
         assert "kelurahan_indicator_monthly_bi_idx" in indexes
+        # every version travels once into pws_history, which BI tools may read too
+        assert admin.execute("select publish_id from pws_history.publish_log order by 1").fetchall() == versions
+        copied_history = "select count(*) from pws_history.kelurahan_indicator_monthly"
+        assert admin.execute(copied_history).fetchone()[0] == history_rows > 0
         admin.execute("create role superset login password 'bi' in role pws_reader")
         admin.execute("create schema if not exists restricted")
         admin.execute("create table restricted.invitations as select 'nama anak' as child_name")
@@ -62,6 +68,7 @@ def test_every_period_is_copied_once_and_bi_reads_pws_only(published_copy, postg
             "and k.kelurahan_code is not null order by k.kelurahan_code"
         ).fetchall()
         assert rows == march
+        assert bi.execute("select count(*) from pws_history.publish_log").fetchone()[0] == len(versions)
         for forbidden in ("select * from restricted.invitations", "select * from public.person_keys"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 bi.execute(forbidden)

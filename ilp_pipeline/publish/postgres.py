@@ -89,6 +89,7 @@ def _ensure_schema(
 def _grant_reader(pg: psycopg.Connection) -> None:
     grants = "".join(
         f"""
+        create schema if not exists {schema};
         grant usage on schema {schema} to {READER_ROLE};
         grant select on all tables in schema {schema} to {READER_ROLE};
         alter default privileges in schema {schema} grant select on tables to {READER_ROLE};"""
