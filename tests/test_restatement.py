@@ -179,3 +179,42 @@ def test_open_data_export_holds_no_count_from_one_to_four(restated, tmp_path) ->
             assert not hidden.any(), (table, column)
     assert suppressed > 0  # the demo has small counts to hide
     assert "counts of 1-4 suppressed" in result.stdout
+
+
+def test_drill_through_lists_exactly_the_persons_of_each_event_numerator(pipeline_run) -> None:
+    with duckdb.connect(pipeline_run["env"]["ILP_WAREHOUSE"], read_only=True) as con:
+        cells, mismatched, drilled, repeated, unsourced = con.execute(
+            """
+            with drill as (
+                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
+                       count(*) as persons_listed, count(distinct person_key) as persons,
+                       count(*) filter (where source_file is null or source_line is null) as unsourced
+                from restricted.numerator_persons
+                group by all
+            ),
+            published as (
+                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
+                       numerator_month
+                from pws.kelurahan_indicator_monthly
+                where indicator_code in (select indicator_code from restricted.numerator_persons)
+            )
+            select count(*), count(*) filter (where numerator_month <> coalesce(persons_listed, 0)),
+                   sum(persons_listed), count(*) filter (where persons_listed <> persons), sum(unsourced)
+            from published left join drill using (period_month, indicator_code, area)
+            """
+        ).fetchone()
+        # every listed register row is a row that was received in that file at that line
+        registers = con.execute(
+            """
+            select count(*), count(*) filter (where exists (
+                select 1 from raw.posyandu_register as raw_rows
+                where raw_rows._source_file = drill.source_file and raw_rows._line = drill.source_line
+            ))
+            from restricted.numerator_persons as drill
+            where drill.record_id like 'reg:%'
+            """
+        ).fetchone()
+    assert cells > 1000 and drilled > 1000
+    assert mismatched == 0
+    assert repeated == 0 and unsourced == 0
+    assert registers[0] > 0 and registers[0] == registers[1]

@@ -1,0 +1,45 @@
+-- Drill-through for the health office: the pseudonymous persons behind every event indicator's published
+-- numerator_month (kelurahan x month x indicator), each with the source row that completed the event: the
+-- register file and line, or the FHIR export file and line of the resource's counted version. Counted as
+-- agg_indicator_area_month counts them: residents outside the reference are in no area, an unknown
+-- domicile is the puskesmas's row with kelurahan_code NULL.
+with events as (
+    select * from {{ ref('fct_indicator_events') }}
+    where domicile_status <> 'luar_wilayah'
+),
+
+encounters as (
+    select
+        'enc:' || puskesmas_code || ':' || encounter_id as record_id,
+        source_file,
+        source_line
+    from {{ ref('int_fhir__encounter_latest') }}
+),
+
+immunizations as (
+    select
+        'imm:' || puskesmas_code || ':' || immunization_id as record_id,
+        source_file,
+        source_line
+    from {{ ref('int_fhir__immunization_latest') }}
+)
+
+select
+    date_trunc('month', events.met_on)::date as period_month,
+    events.puskesmas_code,
+    case when events.domicile_status = 'wilayah' then events.kelurahan_code end as kelurahan_code,
+    events.indicator_code,
+    events.person_key,
+    events.met_on,
+    events.record_id,
+    coalesce(
+        encounters.source_file, immunizations.source_file,
+        case when events.record_id like 'reg:%' then regexp_extract(events.record_id, '^reg:(.*):[0-9]+$', 1) end
+    ) as source_file,
+    coalesce(
+        encounters.source_line, immunizations.source_line,
+        case when events.record_id like 'reg:%' then regexp_extract(events.record_id, ':([0-9]+)$', 1)::bigint end
+    ) as source_line
+from events
+left join encounters on events.record_id = encounters.record_id
+left join immunizations on events.record_id = immunizations.record_id
