@@ -21,6 +21,10 @@ from pydantic import PrivateAttr
 
 from ilp_pipeline.settings import load_settings
 
+# DuckDB's default (80% of RAM) let one province month take 16 GiB; the writer's connection and dbt's each
+# get less and spill to disk beyond it, leaving room for Dagster, the daemon and the page cache.
+DUCKDB_MEMORY_LIMIT = "40%"
+
 
 class WarehouseResource(ConfigurableResource):
     """Paths come from the environment (outputs.md) unless set here, as tests do."""
@@ -86,6 +90,7 @@ class WarehouseResource(ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(self.path))
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         try:
             yield con
         finally:
