@@ -25,65 +25,98 @@ keyed as (
 ),
 
 key_sets as (
-    select distinct
+    select
         nik_key,
         mother_key,
         name_key,
-        concat_ws('|', nik_key, mother_key, name_key) as key_set
-    from keyed
+        concat_ws('|', nik_key, mother_key, name_key) as key_set,
+        row_number() over () as set_id
+    from (
+        select distinct
+            nik_key,
+            mother_key,
+            name_key
+        from keyed
+    ) as distinct_sets
     where coalesce(nik_key, mother_key, name_key) is not null
 ),
 
-record_keys as (
+set_key_texts as (
     select
-        key_set,
+        set_id,
         nik_key as identity_key
     from key_sets
     where nik_key is not null
     union all
     select
-        key_set,
+        set_id,
         mother_key
     from key_sets
     where mother_key is not null
     union all
     select
-        key_set,
+        set_id,
         name_key
     from key_sets
     where name_key is not null
 ),
 
+-- Keys numbered in their text order, so that the smallest number is the smallest key: the propagation
+-- then moves integers, not text, which keeps a nation's worth of keys in memory.
+identity_keys as (
+    select
+        identity_key,
+        row_number() over (order by identity_key) as key_id
+    from (select distinct identity_key from set_key_texts) as distinct_keys
+),
+
+record_keys as (
+    select
+        set_key_texts.set_id,
+        identity_keys.key_id
+    from set_key_texts
+    inner join identity_keys using (identity_key)
+),
+
 labels_0 as (
     select
-        key_set,
-        min(identity_key) as label
+        set_id,
+        min(key_id) as label
     from record_keys
-    group by key_set
+    group by set_id
 ),
 
 {% for i in range(1, iterations + 1) %}
     key_labels_{{ i }} as (
         select
-            record_keys.identity_key,
+            record_keys.key_id,
             min(labels_{{ i - 1 }}.label) as label
-        from record_keys inner join labels_{{ i - 1 }} using (key_set)
-        group by record_keys.identity_key
+        from record_keys inner join labels_{{ i - 1 }} using (set_id)
+        group by record_keys.key_id
     ),
 
     labels_{{ i }} as (
         select
-            record_keys.key_set,
+            record_keys.set_id,
             min(key_labels_{{ i }}.label) as label
-        from record_keys inner join key_labels_{{ i }} using (identity_key)
-        group by record_keys.key_set
-    ){{ "," if not loop.last }}
+        from record_keys inner join key_labels_{{ i }} using (key_id)
+        group by record_keys.set_id
+    ),
 {% endfor %}
+
+set_persons as (
+    select
+        key_sets.key_set,
+        identity_keys.identity_key as person_id
+    from labels_{{ iterations }}
+    inner join key_sets using (set_id)
+    inner join identity_keys on labels_{{ iterations }}.label = identity_keys.key_id
+)
 
 select
     keyed.record_id,
     keyed.source,
-    coalesce(labels_{{ iterations }}.label, 'rec:' || keyed.record_id) as person_id
+    coalesce(set_persons.person_id, 'rec:' || keyed.record_id) as person_id
 from keyed
-left join labels_{{ iterations }}
-    on concat_ws('|', keyed.nik_key, keyed.mother_key, keyed.name_key) = labels_{{ iterations }}.key_set
+left join set_persons
+    on concat_ws('|', keyed.nik_key, keyed.mother_key, keyed.name_key) = set_persons.key_set
