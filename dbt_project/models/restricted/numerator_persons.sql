@@ -8,17 +8,15 @@ with events as (
     where domicile_status <> 'luar_wilayah'
 ),
 
-encounters as (
+fhir_rows as (
     select
         'enc:' || puskesmas_code || ':' || encounter_id as record_id,
         source_file,
         source_line
     from {{ ref('int_fhir__encounter_latest') }}
-),
-
-immunizations as (
+    union all
     select
-        'imm:' || puskesmas_code || ':' || immunization_id as record_id,
+        'imm:' || puskesmas_code || ':' || immunization_id,
         source_file,
         source_line
     from {{ ref('int_fhir__immunization_latest') }}
@@ -33,13 +31,12 @@ select
     events.met_on,
     events.record_id,
     coalesce(
-        encounters.source_file, immunizations.source_file,
+        fhir_rows.source_file,
         case when events.record_id like 'reg:%' then regexp_extract(events.record_id, '^reg:(.*):[0-9]+$', 1) end
     ) as source_file,
     coalesce(
-        encounters.source_line, immunizations.source_line,
+        fhir_rows.source_line,
         case when events.record_id like 'reg:%' then regexp_extract(events.record_id, ':([0-9]+)$', 1)::bigint end
     ) as source_line
 from events
-left join encounters on events.record_id = encounters.record_id
-left join immunizations on events.record_id = immunizations.record_id
+left join fhir_rows on events.record_id = fhir_rows.record_id
