@@ -114,9 +114,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def latest_published_month(warehouse: Path) -> str | None:
+    from ilp_pipeline.defs.resources import no_writer
+
     if not warehouse.exists():
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with no_writer(warehouse), duckdb.connect(str(warehouse), read_only=True) as con:
         if not con.execute(
             "select count(*) from duckdb_tables() where schema_name = 'pws' and table_name = 'publish_log'"
         ).fetchone()[0]:

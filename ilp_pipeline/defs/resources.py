@@ -26,6 +26,22 @@ from ilp_pipeline.settings import load_settings
 DUCKDB_MEMORY_LIMIT = "40%"
 
 
+def writer_lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".writer.lock")
+
+
+@contextmanager
+def no_writer(warehouse: Path) -> Iterator[None]:
+    """Wait until no run writes the warehouse (DuckDB refuses even read-only opens while one does)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with writer_lock_path(warehouse).open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 class WarehouseResource(ConfigurableResource):
     """Paths come from the environment (outputs.md) unless set here, as tests do."""
 
@@ -50,7 +66,7 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def lock_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".writer.lock")
+        return writer_lock_path(self.path)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

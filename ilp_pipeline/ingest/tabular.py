@@ -165,45 +165,56 @@ def load(
     outcomes: list[FileOutcome] = []
     groups: dict[tuple[str, tuple[str, ...]], list[LandedFile]] = defaultdict(list)
     plans: dict[str, tuple[dict[str, str], list[str]]] = {}
-    workbooks: dict[tuple[str, ...], list[tuple[LandedFile, pa.Table]]] = defaultdict(list)
+    workbooks: dict[str, pa.Table] = {}
     for landed in files:
         try:
             if landed.absolute.suffix.lower() == ".xlsx":
                 columns, first_line = _xlsx_columns(landed.absolute)
                 plans[landed.path] = _column_mapping(contract, list(columns))
-                workbooks[tuple(columns)].append((landed, _workbook_table(landed, columns, first_line)))
+                workbooks[landed.path] = _workbook_table(landed, columns, first_line)
+                groups[("xlsx", tuple(columns))].append(landed)
                 continue
             delimiter, header = csv_header(landed.absolute)
             plans[landed.path] = _column_mapping(contract, header)
             groups[(delimiter, tuple(header))].append(landed)
         except FileRejected as rejected:
             outcomes.append(FileOutcome(landed, "rejected", rejected.reason_code, rejected.detail))
-    for (delimiter, _header), members in groups.items():
+    for (kind, _header), members in groups.items():
         mapping, extra = plans[members[0].path]
         select = _select_list(contract, mapping, extra)
-        try:
-            counts = _load_csv_batch(con, contract, members, delimiter, select, loaded_at)
-            outcomes.extend(
-                FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra) for m in members
-            )
-        except duckdb.Error:
-            for member in members:
-                try:
-                    counts = _load_csv_batch(con, contract, [member], delimiter, select, loaded_at)
-                    outcomes.append(
-                        FileOutcome(member, "loaded", rows_received=counts.get(member.path, 0), extra_columns=extra)
-                    )
-                except duckdb.Error as error:
-                    outcomes.append(FileOutcome(member, "rejected", "csv_tidak_terbaca", str(error).splitlines()[0]))
-    for members in workbooks.values():
-        outcomes += _load_workbooks(con, contract, members, plans[members[0][0].path], loaded_at)
+
+        def insert(batch: list[LandedFile], kind=kind, select=select) -> dict[str, int]:
+            if kind != "xlsx":
+                relation = _read_csv_sql([m.absolute for m in batch], kind)
+                return _load_batch(con, contract, batch, relation, select, loaded_at)
+            con.register("xlsx_rows", pa.concat_tables([workbooks[m.path] for m in batch]))
+            try:
+                return _load_batch(con, contract, batch, "select * from xlsx_rows", select, loaded_at)
+            finally:
+                con.unregister("xlsx_rows")
+
+        unreadable = "xlsx_tidak_terbaca" if kind == "xlsx" else "csv_tidak_terbaca"
+        outcomes += _load_group(members, insert, extra, unreadable)
     return outcomes
 
 
-def _load_csv_batch(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
-    return _load_batch(
-        con, contract, members, _read_csv_sql([m.absolute for m in members], delimiter), select, loaded_at
-    )
+def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
+    """Files of one header inserted together; when one breaks the batch, each is retried alone and the
+    unreadable one is rejected while the rest loads."""
+    try:
+        counts = insert(members)
+        return [FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra) for m in members]
+    except duckdb.Error:
+        outcomes = []
+        for member in members:
+            try:
+                counts = insert([member])
+                outcomes.append(
+                    FileOutcome(member, "loaded", rows_received=counts.get(member.path, 0), extra_columns=extra)
+                )
+            except duckdb.Error as error:
+                outcomes.append(FileOutcome(member, "rejected", unreadable, str(error).splitlines()[0]))
+        return outcomes
 
 
 def _load_batch(con, contract, members, relation_sql, select, loaded_at) -> dict[str, int]:
@@ -226,33 +237,3 @@ def _workbook_table(landed: LandedFile, columns: dict[str, list[str | None]], fi
     return table.append_column("filename", pa.array([str(landed.absolute)] * rows, pa.string())).append_column(
         "_line", pa.array(range(first_line, first_line + rows), pa.int64())
     )
-
-
-def _load_workbooks(con, contract, members, plan, loaded_at) -> list[FileOutcome]:
-    """Workbooks with the same header, inserted together; one that breaks the batch is retried alone."""
-    mapping, extra = plan
-    select = _select_list(contract, mapping, extra)
-
-    def insert(batch: list[tuple[LandedFile, pa.Table]]) -> dict[str, int]:
-        con.register("xlsx_rows", pa.concat_tables([table for _, table in batch]))
-        try:
-            return _load_batch(
-                con, contract, [landed for landed, _ in batch], "select * from xlsx_rows", select, loaded_at
-            )
-        finally:
-            con.unregister("xlsx_rows")
-
-    try:
-        counts = insert(members)
-        return [FileOutcome(m, "loaded", rows_received=counts.get(m.path, 0), extra_columns=extra) for m, _ in members]
-    except duckdb.Error:
-        outcomes = []
-        for member in members:
-            try:
-                counts = insert([member])
-                outcomes.append(
-                    FileOutcome(member[0], "loaded", rows_received=counts.get(member[0].path, 0), extra_columns=extra)
-                )
-            except duckdb.Error as error:
-                outcomes.append(FileOutcome(member[0], "rejected", "xlsx_tidak_terbaca", str(error).splitlines()[0]))
-        return outcomes

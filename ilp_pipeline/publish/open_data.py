@@ -12,24 +12,28 @@ from pathlib import Path
 
 import duckdb
 
+from ilp_pipeline.publish.periods import copy_swapped
+
 SMALL_COUNT = (1, 4)
 
-# counts of people per table, and what each derived column is computed from
-_INDICATOR = {
-    "counts": ("numerator_month", "numerator_ytd", "denominator", "target_population_by_name"),
-    "derived": {
-        "coverage_month_pct": ("numerator_month", "denominator"),
-        "coverage_ytd_pct": ("numerator_ytd", "denominator"),
-        "gap_pct": ("numerator_ytd", "denominator"),
-        "trend": ("numerator_ytd", "denominator"),
-        "status": ("numerator_ytd", "denominator"),
-    },
-}
+
+def _indicator_rules(rank: str) -> dict:
+    """The counts of people of an indicator table, and the counts each derived column is computed from."""
+    year_to_date = ("numerator_ytd", "denominator")
+    return {
+        "counts": ("numerator_month", "numerator_ytd", "denominator", "target_population_by_name"),
+        "derived": {
+            "coverage_month_pct": ("numerator_month", "denominator"),
+            **{column: year_to_date for column in ("coverage_ytd_pct", "gap_pct", "trend", "status", rank)},
+        },
+    }
+
+
 SUPPRESSED_TABLES = {
-    "kelurahan_indicator_monthly": {**_INDICATOR, "rank": "rank_in_puskesmas"},
-    "puskesmas_indicator_monthly": {**_INDICATOR, "rank": "rank_in_regency"},
-    "district_indicator_monthly": {**_INDICATOR, "rank": "rank_in_regency"},
-    "regency_indicator_monthly": {**_INDICATOR, "rank": "rank_in_province"},
+    "kelurahan_indicator_monthly": _indicator_rules("rank_in_puskesmas"),
+    "puskesmas_indicator_monthly": _indicator_rules("rank_in_regency"),
+    "district_indicator_monthly": _indicator_rules("rank_in_regency"),
+    "regency_indicator_monthly": _indicator_rules("rank_in_province"),
     "kelurahan_growth_monthly": {
         "counts": (
             "s_by_name",
@@ -48,7 +52,7 @@ SUPPRESSED_TABLES = {
             "measured_waz",
             "underweight",
             "implausible_excluded",
-        ),  # fmt: skip
+        ),
         "derived": {
             "ds_pct": ("d", "s_by_name"),
             "nd_pct": ("n", "t"),
@@ -80,11 +84,6 @@ def suppressed_select(table: str) -> str:
     replaced = [f"case when {_small(c)} then null else {c} end as {c}" for c in rules["counts"]]
     for column, sources in rules["derived"].items():
         replaced.append(f"case when {' or '.join(_small(s) for s in sources)} then null else {column} end as {column}")
-    if "rank" in rules:
-        rank = rules["rank"]
-        replaced.append(
-            f"case when {_small('numerator_ytd')} or {_small('denominator')} then null else {rank} end as {rank}"
-        )
     return f"select * replace ({', '.join(replaced)}) from pws.{table}"
 
 
@@ -102,10 +101,7 @@ def export_open_data(con: duckdb.DuckDBPyConnection, folder: Path) -> OpenDataOu
     for table in SUPPRESSED_TABLES:
         query = suppressed_select(table) + " order by all"
         for suffix, options in (("parquet", "format parquet"), ("csv", "format csv, header true")):
-            target = folder / f"{table}.{suffix}"
-            temporary = folder / f".{table}.{suffix}.tmp"
-            con.execute(f"copy ({query}) to '{temporary}' ({options})")
-            temporary.replace(target)
+            copy_swapped(con, query, folder / f"{table}.{suffix}", options)
         rows[table] = con.execute(f"select count(*) from pws.{table}").fetchone()[0]
         suppressed[table] = con.execute(_suppressed_cells_sql(table)).fetchone()[0]
     return OpenDataOutcome(folder, rows, suppressed)

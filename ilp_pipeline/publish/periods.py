@@ -41,6 +41,8 @@ create table if not exists pws.publish_log (
 );
 alter table pws.publish_log add column if not exists catalogue_version varchar;
 alter table pws.publish_log add column if not exists reference_version varchar;
+-- every version's log row beside its rows, so pws_history reads alone (as it does in PostgreSQL)
+create or replace view pws_history.publish_log as select * from pws.publish_log;
 create table if not exists pws_history.version_file (
     period_month date not null,
     publish_id varchar not null,
@@ -75,6 +77,15 @@ class PeriodOutcome:
     publish_id: str
     changed: bool
     rows: int
+
+
+def copy_swapped(con: duckdb.DuckDBPyConnection, query: str, target: Path, options: str = "format parquet") -> Path:
+    """Write a query's rows beside the target, then swap the file in: a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    con.execute(f"copy ({query}) to '{temporary}' ({options})")
+    os.replace(temporary, target)
+    return target
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
@@ -156,10 +167,7 @@ def publish_reference_tables(con: duckdb.DuckDBPyConnection, publish_dir: Path) 
             con.execute("commit")
         target = publish_dir / "pws" / table / "data.parquet"
         if changed or not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(".data.parquet.tmp")
-            con.execute(f"copy (select * from pws.{table} order by all) to '{temporary}' (format parquet)")
-            os.replace(temporary, target)
+            copy_swapped(con, f"select * from pws.{table} order by all", target)
 
 
 def publish_periods(
@@ -221,48 +229,30 @@ def publish_periods(
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, table: str, period: dt.date, publish_dir: Path) -> Path:
-    """One file per table and month, swapped in whole so a reader never sees half a month."""
+    """One file per table and month, replaced whole."""
     folder = publish_dir / "pws" / table / f"year={period.year}" / f"month={period.month:02d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "data.parquet"
-    temporary = folder / ".data.parquet.tmp"
-    con.execute(
-        f"copy (select * from pws.{table} where period_month = date '{period.isoformat()}' order by all) "
-        f"to '{temporary}' (format parquet)"
+    return copy_swapped(
+        con,
+        f"select * from pws.{table} where period_month = date '{period.isoformat()}' order by all",
+        folder / "data.parquet",
     )
-    os.replace(temporary, target)
-    return target
 
 
 def write_history_parquet(
     con: duckdb.DuckDBPyConnection, table: str, period: dt.date, publish_id: str, publish_dir: Path
 ) -> Path:
     """Every version of a period kept as its own file: pws_history/<table>/year=/month=/publish_id=/."""
-    folder = (
-        publish_dir
-        / "pws_history"
-        / table
-        / f"year={period.year}"
-        / f"month={period.month:02d}"
-        / f"publish_id={publish_id}"
+    folder = publish_dir / "pws_history" / table / f"year={period.year}" / f"month={period.month:02d}"
+    return copy_swapped(
+        con,
+        f"select * exclude (publish_id) from pws_history.{table} where publish_id = '{publish_id}' order by all",
+        folder / f"publish_id={publish_id}" / "data.parquet",
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "data.parquet"
-    temporary = folder / ".data.parquet.tmp"
-    con.execute(
-        f"copy (select * exclude (publish_id) from pws_history.{table} where publish_id = ? order by all) "
-        f"to '{temporary}' (format parquet)",
-        [publish_id],
-    )
-    os.replace(temporary, target)
-    return target
 
 
 def write_history_logs(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> None:
     """The version log and the files behind each restatement, whole (they are small)."""
-    for name, relation in (("publish_log", "pws.publish_log"), ("version_file", "pws_history.version_file")):
-        target = publish_dir / "pws_history" / name / "data.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(".data.parquet.tmp")
-        con.execute(f"copy (select * from {relation} order by all) to '{temporary}' (format parquet)")
-        os.replace(temporary, target)
+    for name in ("publish_log", "version_file"):
+        copy_swapped(
+            con, f"select * from pws_history.{name} order by all", publish_dir / "pws_history" / name / "data.parquet"
+        )

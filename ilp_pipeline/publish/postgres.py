@@ -115,14 +115,12 @@ def _copy(
     where: str,
     scratch: Path,
     schema: str = "pws",
-    source_schema: str | None = None,
 ) -> int:
-    """Rows of a warehouse table (by default in the same schema) into the PostgreSQL table."""
-    source_schema = source_schema or schema
-    columns = [name for name, _ in table_columns(con, source_schema, table)]
+    """Rows of a warehouse table into the PostgreSQL table of the same schema and name."""
+    columns = [name for name, _ in table_columns(con, schema, table)]
     csv_path = scratch / f"{table}.csv"
     written = con.execute(
-        f"copy (select * from {source_schema}.{table} {where}) to '{csv_path}' (format csv, header false)"
+        f"copy (select * from {schema}.{table} {where}) to '{csv_path}' (format csv, header false)"
     ).fetchone()[0]
     target = sql.SQL("copy {} ({}) from stdin (format csv)").format(
         sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns))
@@ -182,15 +180,16 @@ def publish_to_postgres(
     return PostgresOutcome(copied, rows, time.perf_counter() - started)
 
 
-HISTORY_TABLES = (*PUBLISHED_TABLES, "version_file")
+HISTORY_TABLES = ("publish_log", *PUBLISHED_TABLES, "version_file")
 
 
 def _copy_history(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, scratch: Path, log) -> None:
     """Every version the warehouse holds and PostgreSQL does not, each with its log row in one transaction."""
     with pg.transaction():
-        _ensure_schema(pg, con, HISTORY_TABLES, schema="pws_history")
-        pg.execute("create table if not exists pws_history.publish_log (like pws.publish_log)")
-        pg.execute("grant select on all tables in schema pws_history to " + READER_ROLE)
+        if _ensure_schema(pg, con, HISTORY_TABLES, schema="pws_history"):
+            # a table re-created for new columns lost its versions: copy every version again
+            for table in HISTORY_TABLES:
+                pg.execute(sql.SQL("delete from {}").format(sql.Identifier("pws_history", table)))
     held = {publish_id for (publish_id,) in pg.execute("select publish_id from pws_history.publish_log").fetchall()}
     versions = con.execute("select publish_id from pws.publish_log order by published_at, publish_id").fetchall()
     for (publish_id,) in versions:
@@ -200,5 +199,4 @@ def _copy_history(pg: psycopg.Connection, con: duckdb.DuckDBPyConnection, scratc
         with pg.transaction():
             for table in HISTORY_TABLES:
                 _copy(pg, con, table, where, scratch, schema="pws_history")
-            _copy(pg, con, "publish_log", where, scratch, schema="pws_history", source_schema="pws")
         log(f"PostgreSQL: history version {publish_id}")
