@@ -93,8 +93,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         scaled = generate_scaled(out, months, args.scale, args.province, args.fraction, args.seed, progress=say)
         seconds = scaled.seconds - scaled.template_seconds
         print(
-            f"ilp generate: {scaled.register_rows:,} register rows and {scaled.fhir_resources:,} FHIR resources in "
-            f"{scaled.files:,} files for {scaled.kelurahan:,} kelurahan ({scaled.area}), in {scaled.seconds:.1f} s "
+            f"ilp generate: {scaled.register_rows:,} register rows, {scaled.fhir_resources:,} FHIR resources and "
+            f"{scaled.reference_rows:,} reference and kader rows in {scaled.files:,} files for "
+            f"{scaled.kelurahan:,} kelurahan ({scaled.area}), in {scaled.seconds:.1f} s "
             f"({scaled.rows / seconds:,.0f} rows/s after {scaled.template_seconds:.1f} s of template) -> {out}"
         )
         return 0
@@ -106,8 +107,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         progress=say,
     )
     print(
-        f"ilp generate: {summary.register_rows:,} register rows and {summary.fhir_resources:,} FHIR resources "
-        f"in {summary.files:,} files for {summary.kelurahan} kelurahan, {summary.months[0]}..{summary.months[-1]}, "
+        f"ilp generate: {summary.register_rows:,} register rows, {summary.fhir_resources:,} FHIR resources and "
+        f"{summary.reference_rows:,} reference and kader rows in {summary.files:,} files for "
+        f"{summary.kelurahan} kelurahan, {summary.months[0]}..{summary.months[-1]}, "
         f"in {summary.seconds:.1f} s -> {out}"
     )
     return 0

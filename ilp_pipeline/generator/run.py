@@ -31,12 +31,15 @@ class LandingSummary:
     posyandu: int
     register_rows: int
     fhir_resources: int
+    # lines of the reference files, the kader list and kader assessments: ingested like any other row
+    reference_rows: int
     files: int
     seconds: float
 
     @property
     def rows(self) -> int:
-        return self.register_rows + self.fhir_resources
+        """Every data line written (headers aside)."""
+        return self.register_rows + self.fhir_resources + self.reference_rows
 
 
 @dataclass(kw_only=True)
@@ -96,8 +99,18 @@ def generate(
         posyandu=len(region.posyandu),
         register_rows=register_rows,
         fhir_resources=fhir_rows,
+        reference_rows=_data_lines([*out.glob("reference/*.csv"), *out.glob("posyandu/kader/*.csv")]),
         files=sum(1 for p in out.rglob("*") if p.is_file()),
         seconds=round(time.perf_counter() - started, 2),
     )
     (out.parent / f".{out.name}.generation.json").write_text(json.dumps(asdict(summary), indent=2))
     return summary
+
+
+def _data_lines(paths: list[Path]) -> int:
+    """Lines after the header of small CSV files."""
+    total = 0
+    for path in paths:
+        with path.open("rb") as handle:
+            total += max(sum(1 for _ in handle) - 1, 0)
+    return total

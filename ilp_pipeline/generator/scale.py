@@ -40,6 +40,10 @@ CHUNK_KELURAHAN = 3000
 # Annual screenings are spread over a year, so the template always covers at least twelve months.
 TEMPLATE_MONTHS = 12
 SEMICOLON_PERCENT = 15  # files written the Indonesian-Excel way: ';', DD/MM/YYYY, decimal comma
+# DuckDB scans a table on one thread per 122,880 rows, and a template month is smaller than that: the
+# copied tables hold their rows PARTS times over, each target kelurahan joining one part, so the fan-out
+# that makes every chunk's rows runs on every core.
+PARTS = 8
 WILAYAH_COLUMNS = [
     "kode_kelurahan",
     "nama_kelurahan",
@@ -186,6 +190,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, first: str, last: str) -> None:
              using (puskesmas, month, patient_id)
         """
     )
+    _render_fhir_templates(con)
+    for copied in ["tpl_register_months", "tpl_patient_text", *(f"tpl_{r.lower()}_text" for r in _FHIR_TIME)]:
+        con.execute(f"create or replace temp table {copied} as select *, range as _part from {copied}, range({PARTS})")
 
 
 _FHIR_TIME = {
@@ -219,9 +226,10 @@ def _map_chunk(con: duckdb.DuckDBPyConnection, chunk: pd.DataFrame, first_index:
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp table chunk_map as
-        select *, 'P' || kode_kecamatan || lpad(cast(puskesmas_number as varchar), 2, '0') || '01' as puskesmas
+        select *, 'P' || kode_kecamatan || lpad(cast(puskesmas_number as varchar), 2, '0') || '01' as puskesmas,
+               hash(t) % {PARTS} as _part
         from chunk_map
         """
     )
@@ -281,7 +289,7 @@ def _register_sql(by_puskesmas: bool) -> str:
                    {_copied_nik("r.nik_ibu", "r._nik_ibu_serial")} as nik_ibu,
                    case when r.kode_kelurahan_domisili is not null then m.t end as domisili, r._id
             from tpl_register_months r
-            join chunk_map m on m.k = r._home
+            join chunk_map m on m.k = r._home and m._part = r._part
         ),
         styled as (
             select *, case when hash(owner) % 100 < {SEMICOLON_PERCENT} then 'semicolon' else 'comma' end as style
@@ -294,37 +302,92 @@ def _register_sql(by_puskesmas: bool) -> str:
                x.sep
         from styled c join (select *, case style when 'comma' then ',' else ';' end as sep
                             from tpl_register_text) x using (_id, style)
-        order by _file, c.tanggal_kunjungan
+        order by _file, c.tanggal_kunjungan, c._id, c.t
     """
 
 
-def _fhir_sql(resource: str) -> str:
-    """The resource's JSON lines for the chunk, rendered by the kabupaten generator's own SQL."""
-    replaced = ["x.id || '.' || m.t as id", "x.patient_id || '.' || m.t as patient_id", "m.puskesmas as puskesmas"]
-    extra = ""
-    if resource in ("Observation", "Condition"):
-        replaced.append("x.encounter_id || '.' || m.t as encounter_id")
-    if resource == "Immunization":
-        replaced.append(
-            "case when x.location is null then null else 'PSY' || m.t || right(x.location, 4) end as location"
-        )
-    if resource == "Patient":
-        replaced = replaced[1:] + [
-            f"{_copied_nik('x.nik', 'x._nik_serial')} as nik",
-            f"{_copied_nik('x.nik_ibu', 'x._nik_ibu_serial')} as nik_ibu",
-            "m.t as village",
-        ]
-        extra = ", _nik_serial, _nik_ibu_serial"
-    rendered = _RESOURCE_SQL[resource].replace(
-        "from resources",
-        f"""from (select x.* exclude (_home{extra}) replace ({", ".join(replaced)})
-                  from tpl_{resource.lower()}_months x join chunk_map m on m.k = x._home)""",
-    )
-    rendered = rendered[: rendered.rindex(" order by ")]
+# A resource's JSON is rendered once per template row by the kabupaten generator's own SQL, with control
+# characters standing where a copy's codes go (to_json writes them as \u00NN, which no real value contains);
+# each copy replaces them with its own.
+_SLOTS = {
+    "suffix": ("\\u0001", "'.' || m.t"),  # ids of the copy: template id + '.' + target kelurahan
+    "puskesmas": ("\\u0002", "m.puskesmas"),
+    "posyandu": ("\\u0003", "'PSY' || m.t"),
+    "kecamatan": ("\\u0004", "m.kode_kecamatan"),
+    "nik_place": ("\\u0005", "lpad(cast(m.rank_in_kec % 99 as varchar), 2, '0')"),
+    "village": ("\\u0006", "m.t"),
+    "province": ("\\u0007", "substr(m.t, 1, 2)"),
+    "city": ("\\u000E", "substr(m.t, 1, 4)"),
+    "district": ("\\u000F", "substr(m.t, 1, 6)"),
+}
+
+
+def _slot(name: str) -> str:
+    return f"chr({int(_SLOTS[name][0][2:], 16)})"
+
+
+def _slotted_nik(column: str, serial: str) -> str:
+    """_copied_nik with the target kecamatan and the copy's place left as slots."""
     return (
-        f"select 'puskesmas/' || _p || '/' || _m || '/{resource}.ndjson' as _file, "
-        f"cast(to_json(r) as varchar) || chr(10) as line, '' as sep from ({rendered}) order by _file"
+        f"case when length({column}) = 16 then {_slot('kecamatan')} || substr({column}, 7, 6) || "
+        f"{_slot('nik_place')} || lpad(cast(coalesce({serial}, 99) as varchar), 2, '0') end"
     )
+
+
+def _render_fhir_templates(con: duckdb.DuckDBPyConnection) -> None:
+    """tpl_<resource>_text: each template resource's JSON line with slots, numbered in export order."""
+    for resource in ("Patient", *_FHIR_TIME):
+        table = f"tpl_{resource.lower()}_months"
+        slotted = [f"x.patient_id || {_slot('suffix')} as patient_id", f"{_slot('puskesmas')} as puskesmas"]
+        sql = _RESOURCE_SQL[resource]
+        if resource == "Patient":
+            slotted += [
+                f"{_slotted_nik('x.nik', 'x._nik_serial')} as nik",
+                f"{_slotted_nik('x.nik_ibu', 'x._nik_ibu_serial')} as nik_ibu",
+                f"{_slot('village')} as village",
+            ]
+            for part, length in (("province", 2), ("city", 4), ("district", 6)):
+                sql = sql.replace(f"substr(village, 1, {length})", _slot(part))
+        else:
+            slotted.append(f"x.id || {_slot('suffix')} as id")
+        if resource in ("Observation", "Condition"):
+            slotted.append(f"x.encounter_id || {_slot('suffix')} as encounter_id")
+        if resource == "Immunization":
+            slotted.append(f"case when x.location is not null then {_slot('posyandu')} || right(x.location, 4) end")
+            slotted[-1] += " as location"
+        sql = sql.replace(
+            "from resources",
+            f"from (select x.* replace ({', '.join(slotted)}), x._home from {table} x)",
+        )
+        body, ordered_by = sql.rsplit(" order by ", 1)
+        numbered = f" as _m, _home, row_number() over (order by {ordered_by.removeprefix('puskesmas, ')}) as _n from"
+        con.execute(
+            f"""create temp table tpl_{resource.lower()}_text as
+                select _m, _home, _n, cast(to_json(r) as varchar) || chr(10) as line
+                from ({body.replace(" as _m from", numbered)})"""
+        )
+
+
+_RESOURCE_SLOTS = {
+    "Patient": ["suffix", "kecamatan", "nik_place", "village", "province", "city", "district"],
+    "Encounter": ["suffix", "puskesmas"],
+    "Observation": ["suffix", "puskesmas"],
+    "Immunization": ["suffix", "puskesmas", "posyandu"],
+    "Condition": ["suffix", "puskesmas"],
+}
+
+
+def _fhir_sql(resource: str) -> str:
+    """The chunk's JSON lines of one resource: the template's lines with the copy's codes in their slots."""
+    line = "x.line"
+    for name in _RESOURCE_SLOTS[resource]:
+        slot, value = _SLOTS[name]
+        line = f"replace({line}, '{slot}', {value})"
+    return f"""
+        select 'puskesmas/' || m.puskesmas || '/' || x._m || '/{resource}.ndjson' as _file, {line} as line, '' as sep
+        from tpl_{resource.lower()}_text x join chunk_map m on m.k = x._home and m._part = x._part
+        order by m.puskesmas, x._m, x._n, m.t
+    """
 
 
 _REFERENCE_HEADERS = {
@@ -477,6 +540,7 @@ def generate_scaled(
         posyandu=masters["posyandu"],
         register_rows=register_rows,
         fhir_resources=fhir_rows,
+        reference_rows=sum(masters.values()) + len(area) + len(years) * area["kode_kabkota"].nunique(),
         files=len(writer.created) + 2,
         template_seconds=round(template_seconds, 2),
         seconds=round(time.perf_counter() - started, 2),
