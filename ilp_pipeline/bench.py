@@ -30,6 +30,7 @@ STAGES = {
     "dbt": ("ilp_dbt_models",),
     "checks": ("quality__pws_quality_gate", "staging_suites"),
     "publish": ("pws__published",),
+    "report": ("pws__laporan",),
 }
 
 

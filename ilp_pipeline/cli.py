@@ -173,6 +173,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from ilp_pipeline.report.build import build_reports, print_pdf, report_dir
+
+    period = dt.datetime.strptime(args.period, "%Y-%m").date()
+    publish_dir = load_settings().publish_dir
+    started = time.perf_counter()
+    with _read_warehouse() as con:
+        reports = build_reports(con, [period], publish_dir, log=lambda m: print(f"ilp report: {m}", flush=True))
+    if not reports:
+        raise SystemExit(f"ilp report: {args.period} has not been published: run `ilp run --period {args.period}`")
+    if args.code:
+        reports = [r for r in reports if r.code in args.code]
+        if not reports:
+            raise SystemExit(f"ilp report: no report for {', '.join(args.code)} in {args.period}")
+    written = [r for r in reports if r.built]
+    print(
+        f"ilp report: {len(reports)} reports of {args.period} ({len(written)} written now) in "
+        f"{time.perf_counter() - started:.1f} s -> {report_dir(publish_dir, period)}"
+    )
+    if args.pdf:
+        for report in reports:
+            pdf = print_pdf(report.path)
+            print(f"ilp report: {pdf} ({pdf.stat().st_size / 1024:,.0f} KiB)", flush=True)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ilp_pipeline.generator import generate
     from ilp_pipeline.generator.months import default_months
@@ -205,6 +231,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  landing directory  {landing}")
     print(f"  warehouse (DuckDB) {settings.warehouse}  -> schema pws")
     print(f"  Parquet            {settings.publish_dir / 'pws'}")
+    print(f"  PWS reports        {settings.publish_dir / 'laporan'}/<YYYY-MM>/index.html")
     print("  Dagster UI         ilp ui  (then open http://127.0.0.1:3000)")
     return 0 if ok else 1
 
@@ -292,6 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--open-data", action="store_true", help="counts of 1 to 4 suppressed, Parquet and CSV")
     export.add_argument("--out", help="folder (default: ILP_PUBLISH_DIR/open_data)")
     export.set_defaults(handler=cmd_export)
+
+    report = commands.add_parser("report", help="the PWS report per puskesmas and kabupaten/kota of a month")
+    report.add_argument("--period", required=True, help="YYYY-MM")
+    report.add_argument("--pdf", action="store_true", help="also print each report to PDF with headless Chromium")
+    report.add_argument("--code", nargs="+", help="only these puskesmas or kabupaten/kota codes (for --pdf)")
+    report.set_defaults(handler=cmd_report)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the project's workspace.yaml")
     ui.add_argument("--host", default="127.0.0.1")

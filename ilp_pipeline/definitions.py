@@ -10,6 +10,7 @@ from ilp_pipeline.defs.dbt import dbt_project, ilp_dbt_models
 from ilp_pipeline.defs.ingestion import ingest_landing
 from ilp_pipeline.defs.partitions import monthly_partitions
 from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
+from ilp_pipeline.defs.report import pws_report
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.defs.staging_checks import staging_suites
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
@@ -21,14 +22,15 @@ ilp_monthly = define_asset_job(
     MONTHLY_JOB,
     selection=AssetSelection.all(),
     partitions_def=monthly_partitions,
-    description="Ingest the landing directory, build the dbt models, check and publish the selected months.",
+    description="Ingest the landing directory, build the dbt models, check and publish the selected months, "
+    "and draw their reports.",
     tags=WAREHOUSE_WRITER_TAG,
 )
 
 
 def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions:
     return Definitions(
-        assets=[ingest_landing, ilp_dbt_models, pws_quality_gate, pws_published],
+        assets=[ingest_landing, ilp_dbt_models, pws_quality_gate, pws_published, pws_report],
         asset_checks=[staging_suites],
         jobs=[ilp_monthly],
         schedules=[nightly],

@@ -18,7 +18,7 @@ def test_bench_reports_stages_floor_and_the_nightly_month(tmp_path) -> None:
     assert report["full"]["months"] == "2025-01..2025-01"
     assert report["nightly"]["months"] == "2025-02..2025-02"
     for run in (report["full"], report["nightly"]):
-        assert set(run["stages_seconds"]) == {"ingest", "dbt", "checks", "publish"}
+        assert set(run["stages_seconds"]) == {"ingest", "dbt", "checks", "publish", "report"}
         assert all(seconds > 0 for seconds in run["stages_seconds"].values())
         assert run["rows_in"] > 0
     # the floor parses the same CSV and NDJSON files: at most the rows the pipeline received

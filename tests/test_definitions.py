@@ -13,6 +13,7 @@ def test_graph_has_every_layer_and_blocking_checks() -> None:
     assert {"raw/posyandu_register", "raw/fhir_resource", "raw/ref_wilayah"} <= keys
     assert {"staging/stg_posyandu__register", "marts/fct_anthropometry"} <= keys
     assert {"pws_candidate/kelurahan_indicator_monthly", "quality/pws_quality_gate", "pws/published"} <= keys
+    assert "pws/laporan" in keys
     checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
     gate = AssetKey(["quality", "pws_quality_gate"])
     assert (gate, "ge_kelurahan_indicator_monthly") in checks

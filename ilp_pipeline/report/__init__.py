@@ -1,0 +1,1 @@
+"""The monthly PWS report: one self-contained HTML file per puskesmas and per kabupaten/kota."""

@@ -1,0 +1,148 @@
+"""Write the month's reports: one HTML file per kabupaten/kota and puskesmas, rebuilt when the published
+version (or the report's own code) changed, and printed to PDF by headless Chromium on request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from ilp_pipeline.report.data import load_report, report_areas
+from ilp_pipeline.report.render import month_label, render_report
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class ReportFile:
+    period: dt.date
+    code: str
+    level: str
+    path: Path
+    publish_id: str
+    built: bool
+    seconds: float
+    bytes: int
+
+
+def report_dir(publish_dir: Path, period: dt.date) -> Path:
+    return publish_dir / "laporan" / f"{period:%Y-%m}"
+
+
+def report_code_version() -> str:
+    """A hash of the report's template and code: a new layout rebuilds reports of unchanged periods too."""
+    digest = hashlib.sha256()
+    package = resources.files("ilp_pipeline.report")
+    for name in sorted(["charts.py", "data.py", "render.py", "templates/laporan.html.j2"]):
+        digest.update(package.joinpath(name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def build_reports(
+    con: duckdb.DuckDBPyConnection,
+    periods: list[dt.date],
+    publish_dir: Path,
+    log: Callable[[str], None] = print,
+    force: bool = False,
+) -> list[ReportFile]:
+    """Every area's report of every published period among `periods`; periods never published are skipped."""
+    published = {
+        row[0]
+        for row in con.execute(
+            "select distinct period_month from pws.publish_log where period_month between ? and ?",
+            [min(periods), max(periods)],
+        ).fetchall()
+    }
+    code_version = report_code_version()
+    written: list[ReportFile] = []
+    for period in sorted(set(periods) & published):
+        folder = report_dir(publish_dir, period)
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest_path = folder / MANIFEST
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        entries = manifest.get("reports", {})
+        for area in report_areas(con, period):
+            path = folder / f"{area.code}.html"
+            started = time.perf_counter()
+            report = load_report(con, area, period)
+            entry = entries.get(area.code, {})
+            current = entry.get("publish_id") == report.publish_id and manifest.get("code_version") == code_version
+            if current and path.exists() and not force:
+                written.append(ReportFile(period, area.code, area.level.name, path, report.publish_id, False, 0.0, 0))
+                continue
+            text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+            partial = path.with_suffix(".html.partial")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, path)
+            seconds = time.perf_counter() - started
+            entries[area.code] = {
+                "name": area.name,
+                "level": area.level.name,
+                "publish_id": report.publish_id,
+                "bytes": path.stat().st_size,
+            }
+            written.append(
+                ReportFile(
+                    period, area.code, area.level.name, path, report.publish_id, True, seconds, path.stat().st_size
+                )
+            )
+        manifest = {"period": f"{period:%Y-%m}", "code_version": code_version, "reports": entries}
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        _write_index(folder, period, entries)
+        built = [f for f in written if f.period == period and f.built]
+        log(f"laporan {period:%Y-%m}: {len(built)} reports written, {len(entries) - len(built)} already current")
+    return written
+
+
+def _write_index(folder: Path, period: dt.date, entries: dict) -> None:
+    """A plain list of the month's reports, kabupaten/kota first."""
+    items = sorted(entries.items(), key=lambda item: (item[1]["level"] != "kabkota", item[1]["name"]))
+    links = "\n".join(
+        f'<li><a href="{html.escape(code)}.html">{html.escape(entry["name"])}</a> ({html.escape(code)})</li>'
+        for code, entry in items
+    )
+    (folder / "index.html").write_text(
+        f'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Laporan PWS {month_label(period)}'
+        f"</title></head><body><h1>Laporan PWS {month_label(period)}</h1><ul>\n{links}\n</ul></body></html>\n",
+        encoding="utf-8",
+    )
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise FileNotFoundError("no Chromium on PATH: install Debian's chromium to print reports to PDF")
+
+
+def print_pdf(html_path: Path, pdf_path: Path | None = None, timeout: float = 120) -> Path:
+    """The report as Chromium prints it (A4 landscape from the page's own @page rule), charts drawn first."""
+    pdf_path = pdf_path or html_path.with_suffix(".pdf")
+    partial = pdf_path.with_suffix(".pdf.partial")
+    command = [
+        chromium_path(),
+        "--headless",
+        "--disable-gpu",
+        "--no-sandbox",  # the sandbox refuses to start as root, as in containers
+        "--no-pdf-header-footer",
+        "--virtual-time-budget=30000",
+        f"--print-to-pdf={partial}",
+        html_path.resolve().as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0 or not partial.exists():
+        raise RuntimeError(f"chromium could not print {html_path}: {result.stderr[-2000:]}")
+    os.replace(partial, pdf_path)
+    return pdf_path
