@@ -141,12 +141,13 @@ def _quadrant_template() -> str:
     return json.dumps(chart.to_dict(validate=False))
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as JSON values (NaN and NaT become null)."""
-    return json.loads(frame.to_json(orient="records", date_format="iso"))
+def records_json(frame: pd.DataFrame) -> str:
+    """Rows as a JSON array (NaN and NaT become null)."""
+    return frame.to_json(orient="records", date_format="iso")
 
 
-def _filled(template: str, datasets: dict[str, pd.DataFrame], width: int = WIDTH, **texts: str) -> dict:
+def _filled(template: str, datasets: dict[str, str], width: int = WIDTH, **texts: str) -> str:
+    """The template's JSON text with its placeholders replaced and the datasets (JSON arrays) attached."""
     text = template.replace(str(WIDTH), str(width))
     for placeholder, value in (
         (TITLE, texts.get("title", "")),
@@ -154,49 +155,44 @@ def _filled(template: str, datasets: dict[str, pd.DataFrame], width: int = WIDTH
         (Y_TITLE, texts.get("y_title", "")),
     ):
         text = text.replace(json.dumps(placeholder), json.dumps(value))
-    spec = json.loads(text)
-    spec["datasets"] = {name: _records(frame) for name, frame in datasets.items()}
-    return spec
+    attached = ", ".join(f"{json.dumps(name)}: {rows}" for name, rows in datasets.items())
+    return f'{text[: text.rindex("}")]}, "datasets": {{{attached}}}}}'
 
 
 def _unit(indicator: pd.Series) -> str:
     return "%" if indicator["unit"] == "percent" else f" {indicator['unit']}"
 
 
-def pws_chart(bars: pd.DataFrame, indicator: pd.Series, target_ytd: float | None) -> dict:
+def pws_chart(bars_json: str, bar_count: int, indicator: pd.Series, target_ytd: float | None) -> str:
     """The classic PWS picture: bars best to worst, the area's bar last, the cumulative target as a line."""
     has_target = target_ytd is not None and pd.notna(target_ytd)
-    target = pd.DataFrame({"target": [float(target_ytd)] if has_target else []})
     return _filled(
         _pws_template(),
-        {"bars": bars, "target": target},
-        width=max(MIN_WIDTH, BAR_WIDTH * len(bars)),
+        {"bars": bars_json, "target": json.dumps([{"target": float(target_ytd)}] if has_target else [])},
+        width=max(MIN_WIDTH, BAR_WIDTH * bar_count),
         title=f"{indicator['indicator_name']}",
         subtitle=f"Target kumulatif {target_ytd:.1f}{_unit(indicator)}".replace(".", ",") if has_target else "",
         y_title=f"kumulatif ({_unit(indicator).strip()})",
     )
 
 
-def trend_chart(trends: pd.DataFrame, indicator: pd.Series, area_label: str) -> dict:
+def trend_chart(trend_json: str, target_json: str, indicator: pd.Series, area_label: str) -> str:
     """Cumulative coverage month by month this year, one line per member, the area's line and its target."""
-    frame = trends.assign(bulan=trends["period_month"].dt.strftime("%Y-%m"))[
-        ["bulan", "name", "is_total", "coverage_ytd_pct", "target_ytd_pct"]
-    ]
     return _filled(
         _trend_template(),
-        {"trend": frame, "target": frame[frame["is_total"]]},
+        {"trend": trend_json, "target": target_json},
         title=indicator["indicator_name"],
         subtitle=f"garis putus-putus: target kumulatif; garis tebal: {area_label}",
         y_title=f"kumulatif ({_unit(indicator).strip()})",
     )
 
 
-def quadrant_chart(points: pd.DataFrame, access_target: float, drop_out_limit: float) -> dict:
+def quadrant_chart(points: pd.DataFrame, access_target: float, drop_out_limit: float) -> str:
     """Access (DPT-HB-Hib1 coverage) against drop-out DPT1-MR1: the four classic problem quadrants."""
-    limits = pd.DataFrame({"access": [access_target], "drop_out": [drop_out_limit]})
+    limits = json.dumps([{"access": access_target, "drop_out": drop_out_limit}])
     return _filled(
         _quadrant_template(),
-        {"points": points[["name", "access", "drop_out"]], "limits": limits},
+        {"points": records_json(points[["name", "access", "drop_out"]]), "limits": limits},
         title="Kuadran akses dan drop out imunisasi",
         subtitle=f"garis tegak: target kumulatif DPT-HB-Hib1 {access_target:.1f}%; "
         f"garis mendatar: batas drop out {drop_out_limit:.0f}%".replace(".", ","),

@@ -140,17 +140,25 @@ def load_report(con: duckdb.DuckDBPyConnection, area: Area, period: dt.date) -> 
     bars = con.execute(_bars_sql(level), [period, area.code, area.name.upper(), period, area.code]).df()
     trend_codes = ", ".join(f"'{code}'" for code in TREND_INDICATORS)
     trends = con.execute(
-        f"""select period_month, indicator_code, {level.member_name} as name, coverage_ytd_pct, target_ytd_pct,
-                   false as is_total
-            from pws.{level.member_table}
-            where year = ? and period_month <= ? and {level.area_column} = ? and {level.member_code} is not null
-              and indicator_code in ({trend_codes})
-            union all
-            select period_month, indicator_code, ? as name, coverage_ytd_pct, target_ytd_pct, true
-            from pws.{level.total_table}
-            where year = ? and period_month <= ? and {level.area_column} = ? and indicator_code in ({trend_codes})
-            order by indicator_code, is_total, name, period_month""",
-        [period.year, period, area.code, area.name, period.year, period, area.code],
+        f"""with months as (
+                select period_month, indicator_code, {level.member_name} as name, coverage_ytd_pct,
+                       target_ytd_pct, false as is_total
+                from pws.{level.member_table}
+                where year = ? and period_month <= ? and {level.area_column} = ?
+                  and {level.member_code} is not null and indicator_code in ({trend_codes})
+                union all
+                select period_month, indicator_code, ?, coverage_ytd_pct, target_ytd_pct, true
+                from pws.{level.total_table}
+                where year = ? and period_month <= ? and {level.area_column} = ? and indicator_code in ({trend_codes})
+            )
+            select indicator_code,
+                   cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), name, is_total,
+                                                 coverage_ytd_pct, target_ytd_pct)
+                                     order by is_total, name, period_month)) as varchar) as trend_json,
+                   cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), target_ytd_pct)
+                                     order by period_month) filter (where is_total)) as varchar) as target_json
+            from months group by indicator_code order by indicator_code""",
+        [period.year, period, area.code, area.name.upper(), period.year, period, area.code],
     ).df()
     growth = con.execute(
         """select puskesmas_name, kelurahan_code, kelurahan_name, s_by_name, s_projected, d, n, t, o, b, ds_pct,
@@ -238,8 +246,8 @@ def load_report(con: duckdb.DuckDBPyConnection, area: Area, period: dt.date) -> 
 
 
 def _bars_sql(level: Level) -> str:
-    """Every PWS chart's bars: per indicator the members best to worst (no value last), then the area's own
-    bar, with the status colour's key and the trend arrow (green when the indicator improves)."""
+    """Every PWS chart's bars as one JSON array per indicator: the members best to worst (no value last), then
+    the area's own bar, with the status colour's key and the trend arrow (green when the indicator improves)."""
     arrows = " ".join(f"when '{trend}' then '{arrow}'" for trend, arrow in TREND_ARROWS.items())
     return f"""
         with bars as (
@@ -253,6 +261,7 @@ def _bars_sql(level: Level) -> str:
             from pws.{level.total_table}
             where period_month = ? and {level.area_column} = ?
         )
+        , ordered as (
         select b.indicator_code,
                row_number() over (
                    partition by b.indicator_code
@@ -268,5 +277,13 @@ def _bars_sql(level: Level) -> str:
                     when (b.trend = 'naik') = (i.direction <> 'lower_better') then '{IMPROVING_COLOUR}'
                     else '{WORSENING_COLOUR}' end as arrow_colour
         from bars b join pws.dim_indicator i using (indicator_code)
-        order by b.indicator_code, "order"
+        )
+        select indicator_code, count(*) as bars, count(coverage_ytd_pct) as bars_with_value,
+               cast(to_json(list(struct_pack(
+                   "order", label, is_total, coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator,
+                   target_ytd_pct, status_label, trend, arrow, arrow_colour
+               ) order by "order")) as varchar) as bars_json
+        from ordered
+        group by indicator_code
+        order by indicator_code
     """

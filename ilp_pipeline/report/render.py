@@ -81,8 +81,8 @@ def month_label(period: dt.date) -> str:
     return f"{MONTHS_ID[period.month - 1]} {period.year}"
 
 
-def _chart(chart_id: str, spec: dict, **data: object) -> dict:
-    return {"id": chart_id, "spec": json.dumps(spec, default=str).replace("</", "<\\/"), "data": data}
+def _chart(chart_id: str, spec: str, **data: object) -> dict:
+    return {"id": chart_id, "spec": spec.replace("</", "<\\/"), "data": data}
 
 
 def _summary(report: ReportData) -> dict:
@@ -114,9 +114,7 @@ def _summary(report: ReportData) -> dict:
 
 
 def _groups(report: ReportData) -> list[dict]:
-    bars_by_indicator = {
-        code: rows.drop(columns="indicator_code") for code, rows in report.bars.groupby("indicator_code")
-    }
+    bars_by_indicator = report.bars.set_index("indicator_code")
     totals = report.totals.set_index("indicator_code")
     groups = []
     for group, label in GROUPS.items():
@@ -127,14 +125,14 @@ def _groups(report: ReportData) -> list[dict]:
             if code not in totals.index:
                 continue
             total = totals.loc[code]
-            bars = bars_by_indicator[code]
-            spec = charts.pws_chart(bars, indicator, total["target_ytd_pct"])
+            bars = bars_by_indicator.loc[code]
+            spec = charts.pws_chart(bars["bars_json"], int(bars["bars"]), indicator, total["target_ytd_pct"])
             figures.append(
                 _chart(
                     f"pws-{code}",
                     spec,
                     indicator=code,
-                    bars=int(bars["coverage_ytd_pct"].notna().sum()),
+                    bars=int(bars["bars_with_value"]),
                     target=total["target_ytd_pct"],
                 )
             )
@@ -145,14 +143,19 @@ def _groups(report: ReportData) -> list[dict]:
 
 def _trend_charts(report: ReportData) -> list[dict]:
     indicators = report.indicators.set_index("indicator_code")
-    figures = []
-    for code in TREND_INDICATORS:
-        frame = report.trends[report.trends["indicator_code"] == code]
-        if frame.empty or code not in indicators.index:
-            continue
-        spec = charts.trend_chart(frame, indicators.loc[code], report.area.name.upper())
-        figures.append(_chart(f"trend-{code}", spec, indicator=code))
-    return figures
+    trends = report.trends.set_index("indicator_code")
+    area_label = report.area.name.upper()
+    return [
+        _chart(
+            f"trend-{code}",
+            charts.trend_chart(
+                trends.loc[code, "trend_json"], trends.loc[code, "target_json"], indicators.loc[code], area_label
+            ),
+            indicator=code,
+        )
+        for code in TREND_INDICATORS
+        if code in trends.index and code in indicators.index
+    ]
 
 
 def _quadrant(report: ReportData) -> dict | None:
