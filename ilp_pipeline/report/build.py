@@ -72,15 +72,19 @@ def build_reports(
         manifest_path = folder / MANIFEST
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
         entries = manifest.get("reports", {})
+        (publish_id,) = con.execute(
+            "select publish_id from pws.publish_log where period_month = ? order by published_at desc limit 1",
+            [period],
+        ).fetchone()
+        same_layout = manifest.get("code_version") == code_version
         for area in report_areas(con, period):
             path = folder / f"{area.code}.html"
+            current = same_layout and entries.get(area.code, {}).get("publish_id") == publish_id
+            if current and path.exists() and not force:
+                written.append(ReportFile(period, area.code, area.level.name, path, publish_id, False, 0.0, 0))
+                continue
             started = time.perf_counter()
             report = load_report(con, area, period)
-            entry = entries.get(area.code, {})
-            current = entry.get("publish_id") == report.publish_id and manifest.get("code_version") == code_version
-            if current and path.exists() and not force:
-                written.append(ReportFile(period, area.code, area.level.name, path, report.publish_id, False, 0.0, 0))
-                continue
             text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None))
             partial = path.with_suffix(".html.partial")
             partial.write_text(text, encoding="utf-8")
