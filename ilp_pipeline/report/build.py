@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ilp_pipeline.report.data import load_report, report_areas
+from ilp_pipeline.report.data import load_reports, report_areas
 from ilp_pipeline.report.render import month_label, render_report
 
 MANIFEST = "manifest.json"
@@ -77,14 +77,21 @@ def build_reports(
             [period],
         ).fetchone()
         same_layout = manifest.get("code_version") == code_version
+        stale = []
         for area in report_areas(con, period):
             path = folder / f"{area.code}.html"
             current = same_layout and entries.get(area.code, {}).get("publish_id") == publish_id
             if current and path.exists() and not force:
                 written.append(ReportFile(period, area.code, area.level.name, path, publish_id, False, 0.0, 0))
-                continue
-            started = time.perf_counter()
-            report = load_report(con, area, period)
+            else:
+                stale.append(area)
+        loading = time.perf_counter()
+        loaded = load_reports(con, period, stale) if stale else {}
+        load_seconds = (time.perf_counter() - loading) / max(len(stale), 1)
+        for area in stale:
+            path = folder / f"{area.code}.html"
+            started = time.perf_counter() - load_seconds
+            report = loaded[area.code]
             text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None))
             partial = path.with_suffix(".html.partial")
             partial.write_text(text, encoding="utf-8")

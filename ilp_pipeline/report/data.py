@@ -116,8 +116,8 @@ _INDICATOR_COLUMNS = """
 """
 
 
-def load_report(con: duckdb.DuckDBPyConnection, area: Area, period: dt.date) -> ReportData:
-    level = area.level
+def load_reports(con: duckdb.DuckDBPyConnection, period: dt.date, areas: list[Area]) -> dict[str, ReportData]:
+    """The reports of the given areas, each table read once per level for all of them."""
     version = con.execute(
         "select publish_id, published_at, data_as_of from pws.publish_log where period_month = ? "
         "order by published_at desc limit 1",
@@ -125,124 +125,161 @@ def load_report(con: duckdb.DuckDBPyConnection, area: Area, period: dt.date) -> 
     ).fetchone()
     if version is None:
         raise LookupError(f"{period:%Y-%m} has not been published")
-    members = con.execute(
-        f"""select {level.member_code} as code, {level.member_name} as name, {_INDICATOR_COLUMNS}
-            from pws.{level.member_table}
-            where period_month = ? and {level.area_column} = ? and {level.member_code} is not null
-            order by code, indicator_code""",
-        [period, area.code],
-    ).df()
-    totals = con.execute(
-        f"""select {_INDICATOR_COLUMNS} from pws.{level.total_table}
-            where period_month = ? and {level.area_column} = ? order by indicator_code""",
-        [period, area.code],
-    ).df()
-    bars = con.execute(_bars_sql(level), [period, area.code, area.name.upper(), period, area.code]).df()
-    trend_codes = ", ".join(f"'{code}'" for code in TREND_INDICATORS)
-    trends = con.execute(
-        f"""with months as (
-                select period_month, indicator_code, {level.member_name} as name, coverage_ytd_pct,
-                       target_ytd_pct, false as is_total
-                from pws.{level.member_table}
-                where year = ? and period_month <= ? and {level.area_column} = ?
-                  and {level.member_code} is not null and indicator_code in ({trend_codes})
-                union all
-                select period_month, indicator_code, ?, coverage_ytd_pct, target_ytd_pct, true
-                from pws.{level.total_table}
-                where year = ? and period_month <= ? and {level.area_column} = ? and indicator_code in ({trend_codes})
+    indicators = _indicators(con)
+    reports = {}
+    for level in LEVELS.values():
+        chosen = [area for area in areas if area.level == level]
+        if not chosen:
+            continue
+        frames = {name: _split(frame) for name, frame in _level_frames(con, level, period, chosen).items()}
+        for area in chosen:
+            part = {name: pieces.get(area.code, _empty(pieces)) for name, pieces in frames.items()}
+            reports[area.code] = ReportData(
+                period=period,
+                area=area,
+                publish_id=version[0],
+                published_at=version[1],
+                data_as_of=version[2],
+                indicators=indicators,
+                members=part["members"],
+                bars=part["bars"],
+                totals=part["totals"],
+                trends=part["trends"],
+                growth=part["growth"],
+                posyandu=part["posyandu"],
+                quality_sources=part["quality_sources"],
+                quality_findings=part["quality_findings"],
+                unknown_domicile=part["unknown"],
             )
-            select indicator_code,
-                   cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), name, is_total,
-                                                 coverage_ytd_pct, target_ytd_pct)
-                                     order by is_total, name, period_month)) as varchar) as trend_json,
-                   cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), target_ytd_pct)
-                                     order by period_month) filter (where is_total)) as varchar) as target_json
-            from months group by indicator_code order by indicator_code""",
-        [period.year, period, area.code, area.name.upper(), period.year, period, area.code],
-    ).df()
-    growth = con.execute(
-        """select puskesmas_name, kelurahan_code, kelurahan_name, s_by_name, s_projected, d, n, t, o, b, ds_pct,
-                  nd_pct, measured_haz, stunted, stunting_pct, measured_whz, wasted, wasting_pct, measured_waz,
-                  underweight, underweight_pct, overweight, overweight_pct, implausible_excluded
-           from pws.kelurahan_growth_monthly
-           where period_month = ? and kelurahan_code is not null
-             and (puskesmas_code = ? or regency_code = ?)
-           order by puskesmas_name, kelurahan_name""",
-        [period, area.code, area.code],
-    ).df()
-    posyandu = con.execute(
-        """select p.posyandu_code, p.posyandu_name, k.kelurahan_name, p.reported, p.received_at, p.on_time,
-                  p.rows_received, p.rows_accepted, p.rows_quarantined, p.visitors, p.active_kader, p.kader_purwa,
-                  p.kader_madya, p.kader_utama
-           from pws.posyandu_monthly p
-           left join (select distinct kelurahan_code, kelurahan_name from pws.kelurahan_growth_monthly
-                      where period_month = ?) k using (kelurahan_code)
-           where p.period_month = ? and p.puskesmas_code = ?
-           order by k.kelurahan_name, p.posyandu_code""",
-        [period, period, area.code],
-    ).df()
-    scope = (
-        "puskesmas_code = ?"
-        if level.name == "puskesmas"
-        else "puskesmas_code in (select puskesmas_code from pws.puskesmas_indicator_monthly where regency_code = ?)"
-    )
-    quality_sources = con.execute(
-        f"""select source, count(distinct source_file) as files, sum(rows_received) as received,
-                   sum(rows_accepted) as accepted, sum(rows_quarantined) as quarantined,
-                   sum(rows_duplicate) as duplicates, sum(values_flagged) as values_flagged
-            from pws.data_quality_monthly
-            where period_month = ? and {scope} and check_name = 'row_conservation'
-            group by source order by source""",
-        [period, area.code],
-    ).df()
-    quality_findings = con.execute(
-        f"""select check_name, reason_code, severity, count(*) as findings,
-                   min(observed_value) as observed_min, max(observed_value) as observed_max,
-                   any_value(threshold) as threshold,
-                   string_agg(distinct indicator_code, ', ' order by indicator_code) as indicators
-            from pws.data_quality_monthly
-            where period_month = ? and {scope} and check_name <> 'row_conservation' and not passed
-            group by all order by severity, findings desc""",
-        [period, area.code],
-    ).df()
-    unknown = (
-        con.execute(
-            """select indicator_code, numerator_month from pws.kelurahan_indicator_monthly
-               where period_month = ? and puskesmas_code = ? and kelurahan_code is null and numerator_month > 0
-               order by indicator_code""",
-            [period, area.code],
-        ).df()
-        if level.name == "puskesmas"
-        else pd.DataFrame(columns=["indicator_code", "numerator_month"])
-    )
+    return reports
+
+
+def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    pieces = {code: rows.drop(columns="area_code").reset_index(drop=True) for code, rows in frame.groupby("area_code")}
+    pieces[None] = frame.drop(columns="area_code").iloc[0:0]
+    return pieces
+
+
+def _empty(pieces: dict) -> pd.DataFrame:
+    return pieces[None]
+
+
+def _indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     indicators = con.execute(
         """select indicator_code, indicator_name, life_cycle_group, kind, direction, unit, target_annual, rule
            from pws.dim_indicator"""
     ).df()
     order = {group: i for i, group in enumerate(GROUPS)}
-    indicators = (
+    return (
         indicators.assign(_group=indicators["life_cycle_group"].map(order).fillna(len(order)))
         .sort_values(["_group", "indicator_code"], kind="stable")
         .drop(columns="_group")
         .reset_index(drop=True)
     )
-    return ReportData(
-        period=period,
-        area=area,
-        publish_id=version[0],
-        published_at=version[1],
-        data_as_of=version[2],
-        indicators=indicators,
-        members=members,
-        bars=bars,
-        totals=totals,
-        trends=trends,
-        growth=growth,
-        posyandu=posyandu,
-        quality_sources=quality_sources,
-        quality_findings=quality_findings,
-        unknown_domicile=unknown,
-    )
+
+
+def _level_frames(
+    con: duckdb.DuckDBPyConnection, level: Level, period: dt.date, areas: list[Area]
+) -> dict[str, pd.DataFrame]:
+    """Every frame a report shows, for all the given areas of one level, keyed by `area_code`."""
+    codes = [area.code for area in areas]
+    area = f"{level.area_column} as area_code"
+    chosen = f"list_contains(?, {level.area_column})"
+    trend_codes = ", ".join(f"'{code}'" for code in TREND_INDICATORS)
+    # the puskesmas of each area, for the quality rows (kept per puskesmas)
+    centres = f"""(select distinct puskesmas_code, {level.area_column} as area_code
+                   from pws.puskesmas_indicator_monthly where period_month = ? and {chosen})"""
+    frames = {
+        "members": (
+            f"""select {area}, {level.member_code} as code, {level.member_name} as name, {_INDICATOR_COLUMNS}
+                from pws.{level.member_table}
+                where period_month = ? and {chosen} and {level.member_code} is not null
+                order by area_code, code, indicator_code""",
+            [period, codes],
+        ),
+        "totals": (
+            f"""select {area}, {_INDICATOR_COLUMNS} from pws.{level.total_table}
+                where period_month = ? and {chosen} order by area_code, indicator_code""",
+            [period, codes],
+        ),
+        "bars": (_bars_sql(level), [period, codes, period, codes]),
+        "trends": (
+            f"""with months as (
+                    select {area}, period_month, indicator_code, {level.member_name} as name, coverage_ytd_pct,
+                           target_ytd_pct, false as is_total
+                    from pws.{level.member_table}
+                    where year = ? and period_month <= ? and {chosen}
+                      and {level.member_code} is not null and indicator_code in ({trend_codes})
+                    union all
+                    select {area}, period_month, indicator_code, upper({level.total_name}), coverage_ytd_pct,
+                           target_ytd_pct, true
+                    from pws.{level.total_table}
+                    where year = ? and period_month <= ? and {chosen} and indicator_code in ({trend_codes})
+                )
+                select area_code, indicator_code,
+                       cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), name, is_total,
+                                                     coverage_ytd_pct, target_ytd_pct)
+                                         order by is_total, name, period_month)) as varchar) as trend_json,
+                       cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), target_ytd_pct)
+                                         order by period_month) filter (where is_total)) as varchar) as target_json
+                from months group by area_code, indicator_code order by area_code, indicator_code""",
+            [period.year, period, codes, period.year, period, codes],
+        ),
+        "growth": (
+            f"""select {area}, puskesmas_name, kelurahan_code, kelurahan_name, s_by_name, s_projected, d, n, t,
+                       o, b, ds_pct, nd_pct, measured_haz, stunted, stunting_pct, measured_whz, wasted, wasting_pct,
+                       measured_waz, underweight, underweight_pct, overweight, overweight_pct, implausible_excluded
+                from pws.kelurahan_growth_monthly
+                where period_month = ? and kelurahan_code is not null and {chosen}
+                order by area_code, puskesmas_name, kelurahan_name""",
+            [period, codes],
+        ),
+        "posyandu": (
+            f"""select p.puskesmas_code as area_code, p.posyandu_code, p.posyandu_name, k.kelurahan_name,
+                       p.reported, p.received_at, p.on_time, p.rows_received, p.rows_accepted, p.rows_quarantined,
+                       p.visitors, p.active_kader, p.kader_purwa, p.kader_madya, p.kader_utama
+                from pws.posyandu_monthly p
+                left join (select distinct kelurahan_code, kelurahan_name from pws.kelurahan_growth_monthly
+                           where period_month = ?) k using (kelurahan_code)
+                where p.period_month = ? and {
+                "list_contains(?, p.puskesmas_code)" if level.name == "puskesmas" else "false and ? is not null"
+            }
+                order by area_code, k.kelurahan_name, p.posyandu_code""",
+            [period, period, codes],
+        ),
+        "quality_sources": (
+            f"""select c.area_code, source, count(distinct source_file) as files, sum(rows_received) as received,
+                       sum(rows_accepted) as accepted, sum(rows_quarantined) as quarantined,
+                       sum(rows_duplicate) as duplicates, sum(values_flagged) as values_flagged
+                from pws.data_quality_monthly q join {centres} c using (puskesmas_code)
+                where q.period_month = ? and check_name = 'row_conservation'
+                group by c.area_code, source order by c.area_code, source""",
+            [period, codes, period],
+        ),
+        "quality_findings": (
+            f"""select c.area_code, check_name, reason_code, severity, count(*) as findings,
+                       min(observed_value) as observed_min, max(observed_value) as observed_max,
+                       any_value(threshold) as threshold,
+                       string_agg(distinct indicator_code, ', ' order by indicator_code) as indicators
+                from pws.data_quality_monthly q join {centres} c using (puskesmas_code)
+                where q.period_month = ? and check_name <> 'row_conservation' and not passed
+                group by all order by c.area_code, severity, findings desc, check_name, reason_code""",
+            [period, codes, period],
+        ),
+        "unknown": (
+            f"""select puskesmas_code as area_code, indicator_code, numerator_month
+                from pws.kelurahan_indicator_monthly
+                where period_month = ? and kelurahan_code is null and numerator_month > 0
+                  and {"list_contains(?, puskesmas_code)" if level.name == "puskesmas" else "false and ? is not null"}
+                order by area_code, indicator_code""",
+            [period, codes],
+        ),
+    }
+    return {name: con.execute(sql, params).df() for name, (sql, params) in frames.items()}
+
+
+def load_report(con: duckdb.DuckDBPyConnection, area: Area, period: dt.date) -> ReportData:
+    return load_reports(con, period, [area])[area.code]
 
 
 def _bars_sql(level: Level) -> str:
@@ -251,20 +288,21 @@ def _bars_sql(level: Level) -> str:
     arrows = " ".join(f"when '{trend}' then '{arrow}'" for trend, arrow in TREND_ARROWS.items())
     return f"""
         with bars as (
-            select indicator_code, {level.member_name} as label, false as is_total, coverage_ytd_pct,
-                   coverage_month_pct, numerator_ytd, denominator, target_ytd_pct, status, trend
-            from pws.{level.member_table}
-            where period_month = ? and {level.area_column} = ? and {level.member_code} is not null
-            union all
-            select indicator_code, ?, true, coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator,
+            select {level.area_column} as area_code, indicator_code, {level.member_name} as label,
+                   false as is_total, coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator,
                    target_ytd_pct, status, trend
+            from pws.{level.member_table}
+            where period_month = ? and list_contains(?, {level.area_column}) and {level.member_code} is not null
+            union all
+            select {level.area_column}, indicator_code, upper({level.total_name}), true, coverage_ytd_pct,
+                   coverage_month_pct, numerator_ytd, denominator, target_ytd_pct, status, trend
             from pws.{level.total_table}
-            where period_month = ? and {level.area_column} = ?
+            where period_month = ? and list_contains(?, {level.area_column})
         )
         , ordered as (
-        select b.indicator_code,
+        select b.area_code, b.indicator_code,
                row_number() over (
-                   partition by b.indicator_code
+                   partition by b.area_code, b.indicator_code
                    order by b.is_total,
                             case when i.direction = 'lower_better' then b.coverage_ytd_pct end asc nulls last,
                             case when i.direction <> 'lower_better' then b.coverage_ytd_pct end desc nulls last,
@@ -278,12 +316,12 @@ def _bars_sql(level: Level) -> str:
                     else '{WORSENING_COLOUR}' end as arrow_colour
         from bars b join pws.dim_indicator i using (indicator_code)
         )
-        select indicator_code, count(*) as bars, count(coverage_ytd_pct) as bars_with_value,
+        select area_code, indicator_code, count(*) as bars, count(coverage_ytd_pct) as bars_with_value,
                cast(to_json(list(struct_pack(
                    "order", label, is_total, coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator,
                    target_ytd_pct, status_label, trend, arrow, arrow_colour
                ) order by "order")) as varchar) as bars_json
         from ordered
-        group by indicator_code
-        order by indicator_code
+        group by area_code, indicator_code
+        order by area_code, indicator_code
     """

@@ -49,7 +49,7 @@ def vega_bundle() -> str:
 @functools.cache
 def _template() -> jinja2.Template:
     environment = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(pct=format_pct, num=format_number, tanggal=format_date)
+    environment.filters.update(pct=format_pct, num=format_number, tanggal=format_date, teks=format_text)
     text = resources.files("ilp_pipeline.report").joinpath("templates/laporan.html.j2").read_text("utf-8")
     return environment.from_string(text)
 
@@ -63,6 +63,10 @@ def format_number(value, decimals: int = 0) -> str:
         return "–"
     text = f"{float(value):,.{decimals}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def format_text(value) -> str:
+    return "–" if _missing(value) or value == "" else str(value)
 
 
 def format_pct(value) -> str:
