@@ -145,7 +145,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, first: str, last: str) -> None:
     con.execute(
         f"""
         create temp table tpl_register_home as
-        select r.*, coalesce(r.kode_kelurahan_domisili, p.kode_kelurahan) as _home,
+        -- the template's own row id numbers a register row: the same on every run, so files come out the same
+        select r.*, r.rowid as _id, coalesce(r.kode_kelurahan_domisili, p.kode_kelurahan) as _home,
                p.kode_kelurahan as _posyandu_kelurahan
         from t.tpl_register r join t.tpl_posyandu p using (kode_posyandu)
         where r._m between '{first}' and '{last}';
@@ -164,7 +165,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, first: str, last: str) -> None:
         select nik, row_number() over (partition by k, substr(nik, 7, 6) order by nik) % 100 as serial
         from tpl_nik;
         create temp table tpl_register_months as
-        select r.*, row_number() over () as _id, n1.serial as _nik_serial, n2.serial as _nik_ibu_serial
+        select r.*, n1.serial as _nik_serial, n2.serial as _nik_ibu_serial
         from tpl_register_home r
         left join tpl_nik_serial n1 on n1.nik = r.nik
         left join tpl_nik_serial n2 on n2.nik = r.nik_ibu;
@@ -310,20 +311,20 @@ def _register_sql(by_puskesmas: bool) -> str:
 # characters standing where a copy's codes go (to_json writes them as \u00NN, which no real value contains);
 # each copy replaces them with its own.
 _SLOTS = {
-    "suffix": ("\\u0001", "'.' || m.t"),  # ids of the copy: template id + '.' + target kelurahan
-    "puskesmas": ("\\u0002", "m.puskesmas"),
-    "posyandu": ("\\u0003", "'PSY' || m.t"),
-    "kecamatan": ("\\u0004", "m.kode_kecamatan"),
-    "nik_place": ("\\u0005", "lpad(cast(m.rank_in_kec % 99 as varchar), 2, '0')"),
-    "village": ("\\u0006", "m.t"),
-    "province": ("\\u0007", "substr(m.t, 1, 2)"),
-    "city": ("\\u000E", "substr(m.t, 1, 4)"),
-    "district": ("\\u000F", "substr(m.t, 1, 6)"),
+    "suffix": (0x01, "'.' || m.t"),  # ids of the copy: template id + '.' + target kelurahan
+    "puskesmas": (0x02, "m.puskesmas"),
+    "posyandu": (0x03, "'PSY' || m.t"),
+    "kecamatan": (0x04, "m.kode_kecamatan"),
+    "nik_place": (0x05, "lpad(cast(m.rank_in_kec % 99 as varchar), 2, '0')"),
+    "village": (0x06, "m.t"),
+    "province": (0x07, "substr(m.t, 1, 2)"),
+    "city": (0x0E, "substr(m.t, 1, 4)"),  # 0x08-0x0D have short JSON escapes (\b, \t, \n, ...)
+    "district": (0x0F, "substr(m.t, 1, 6)"),
 }
 
 
 def _slot(name: str) -> str:
-    return f"chr({int(_SLOTS[name][0][2:], 16)})"
+    return f"chr({_SLOTS[name][0]})"
 
 
 def _slotted_nik(column: str, serial: str) -> str:
@@ -381,8 +382,8 @@ def _fhir_sql(resource: str) -> str:
     """The chunk's JSON lines of one resource: the template's lines with the copy's codes in their slots."""
     line = "x.line"
     for name in _RESOURCE_SLOTS[resource]:
-        slot, value = _SLOTS[name]
-        line = f"replace({line}, '{slot}', {value})"
+        code_point, value = _SLOTS[name]
+        line = f"replace({line}, '\\u{code_point:04X}', {value})"
     return f"""
         select 'puskesmas/' || m.puskesmas || '/' || x._m || '/{resource}.ndjson' as _file, {line} as line, '' as sep
         from tpl_{resource.lower()}_text x join chunk_map m on m.k = x._home and m._part = x._part

@@ -57,25 +57,21 @@ def build_reports(
     force: bool = False,
 ) -> list[ReportFile]:
     """Every area's report of every published period among `periods`; periods never published are skipped."""
-    published = {
-        row[0]
-        for row in con.execute(
-            "select distinct period_month from pws.publish_log where period_month between ? and ?",
-            [min(periods), max(periods)],
+    versions = dict(
+        con.execute(
+            "select period_month, arg_max(publish_id, published_at) from pws.publish_log "
+            "where list_contains(?, period_month) group by period_month",
+            [list(periods)],
         ).fetchall()
-    }
+    )
     code_version = report_code_version()
     written: list[ReportFile] = []
-    for period in sorted(set(periods) & published):
+    for period, publish_id in sorted(versions.items()):
         folder = report_dir(publish_dir, period)
         folder.mkdir(parents=True, exist_ok=True)
         manifest_path = folder / MANIFEST
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
         entries = manifest.get("reports", {})
-        (publish_id,) = con.execute(
-            "select publish_id from pws.publish_log where period_month = ? order by published_at desc limit 1",
-            [period],
-        ).fetchone()
         same_layout = manifest.get("code_version") == code_version
         stale = []
         for area in report_areas(con, period):
@@ -87,26 +83,24 @@ def build_reports(
                 stale.append(area)
         loading = time.perf_counter()
         loaded = load_reports(con, period, stale) if stale else {}
-        load_seconds = (time.perf_counter() - loading) / max(len(stale), 1)
+        load_share = (time.perf_counter() - loading) / max(len(stale), 1)
         for area in stale:
             path = folder / f"{area.code}.html"
-            started = time.perf_counter() - load_seconds
+            rendering = time.perf_counter()
             report = loaded[area.code]
-            text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+            text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None)).encode("utf-8")
             partial = path.with_suffix(".html.partial")
-            partial.write_text(text, encoding="utf-8")
+            partial.write_bytes(text)
             os.replace(partial, path)
-            seconds = time.perf_counter() - started
+            seconds = load_share + time.perf_counter() - rendering
             entries[area.code] = {
                 "name": area.name,
                 "level": area.level.name,
                 "publish_id": report.publish_id,
-                "bytes": path.stat().st_size,
+                "bytes": len(text),
             }
             written.append(
-                ReportFile(
-                    period, area.code, area.level.name, path, report.publish_id, True, seconds, path.stat().st_size
-                )
+                ReportFile(period, area.code, area.level.name, path, report.publish_id, True, seconds, len(text))
             )
         manifest = {"period": f"{period:%Y-%m}", "code_version": code_version, "reports": entries}
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))

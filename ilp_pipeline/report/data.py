@@ -131,9 +131,13 @@ def load_reports(con: duckdb.DuckDBPyConnection, period: dt.date, areas: list[Ar
         chosen = [area for area in areas if area.level == level]
         if not chosen:
             continue
-        frames = {name: _split(frame) for name, frame in _level_frames(con, level, period, chosen).items()}
+        frames = _level_frames(con, level, period, chosen)
+        pieces = {name: dict(tuple(frame.groupby("area_code"))) for name, frame in frames.items()}
         for area in chosen:
-            part = {name: pieces.get(area.code, _empty(pieces)) for name, pieces in frames.items()}
+            part = {
+                name: pieces[name].get(area.code, frame.iloc[0:0]).drop(columns="area_code").reset_index(drop=True)
+                for name, frame in frames.items()
+            }
             reports[area.code] = ReportData(
                 period=period,
                 area=area,
@@ -146,36 +150,21 @@ def load_reports(con: duckdb.DuckDBPyConnection, period: dt.date, areas: list[Ar
                 totals=part["totals"],
                 trends=part["trends"],
                 growth=part["growth"],
-                posyandu=part["posyandu"],
+                posyandu=part.get("posyandu", pd.DataFrame()),
                 quality_sources=part["quality_sources"],
                 quality_findings=part["quality_findings"],
-                unknown_domicile=part["unknown"],
+                unknown_domicile=part.get("unknown", pd.DataFrame()),
             )
     return reports
 
 
-def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    pieces = {code: rows.drop(columns="area_code").reset_index(drop=True) for code, rows in frame.groupby("area_code")}
-    pieces[None] = frame.drop(columns="area_code").iloc[0:0]
-    return pieces
-
-
-def _empty(pieces: dict) -> pd.DataFrame:
-    return pieces[None]
-
-
 def _indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    indicators = con.execute(
-        """select indicator_code, indicator_name, life_cycle_group, kind, direction, unit, target_annual, rule
-           from pws.dim_indicator"""
+    """The catalogue in life-cycle order."""
+    return con.execute(
+        """select indicator_code, indicator_name, life_cycle_group, unit from pws.dim_indicator
+           order by list_position(?, life_cycle_group) nulls last, indicator_code""",
+        [list(GROUPS)],
     ).df()
-    order = {group: i for i, group in enumerate(GROUPS)}
-    return (
-        indicators.assign(_group=indicators["life_cycle_group"].map(order).fillna(len(order)))
-        .sort_values(["_group", "indicator_code"], kind="stable")
-        .drop(columns="_group")
-        .reset_index(drop=True)
-    )
 
 
 def _level_frames(
@@ -227,25 +216,12 @@ def _level_frames(
         ),
         "growth": (
             f"""select {area}, puskesmas_name, kelurahan_code, kelurahan_name, s_by_name, s_projected, d, n, t,
-                       o, b, ds_pct, nd_pct, measured_haz, stunted, stunting_pct, measured_whz, wasted, wasting_pct,
-                       measured_waz, underweight, underweight_pct, overweight, overweight_pct, implausible_excluded
+                       o, b, ds_pct, nd_pct, stunting_pct, wasting_pct, underweight_pct, overweight_pct,
+                       implausible_excluded
                 from pws.kelurahan_growth_monthly
                 where period_month = ? and kelurahan_code is not null and {chosen}
                 order by area_code, puskesmas_name, kelurahan_name""",
             [period, codes],
-        ),
-        "posyandu": (
-            f"""select p.puskesmas_code as area_code, p.posyandu_code, p.posyandu_name, k.kelurahan_name,
-                       p.reported, p.received_at, p.on_time, p.rows_received, p.rows_accepted, p.rows_quarantined,
-                       p.visitors, p.active_kader, p.kader_purwa, p.kader_madya, p.kader_utama
-                from pws.posyandu_monthly p
-                left join (select distinct kelurahan_code, kelurahan_name from pws.kelurahan_growth_monthly
-                           where period_month = ?) k using (kelurahan_code)
-                where p.period_month = ? and {
-                "list_contains(?, p.puskesmas_code)" if level.name == "puskesmas" else "false and ? is not null"
-            }
-                order by area_code, k.kelurahan_name, p.posyandu_code""",
-            [period, period, codes],
         ),
         "quality_sources": (
             f"""select c.area_code, source, count(distinct source_file) as files, sum(rows_received) as received,
@@ -266,20 +242,29 @@ def _level_frames(
                 group by all order by c.area_code, severity, findings desc, check_name, reason_code""",
             [period, codes, period],
         ),
-        "unknown": (
-            f"""select puskesmas_code as area_code, indicator_code, numerator_month
-                from pws.kelurahan_indicator_monthly
-                where period_month = ? and kelurahan_code is null and numerator_month > 0
-                  and {"list_contains(?, puskesmas_code)" if level.name == "puskesmas" else "false and ? is not null"}
-                order by area_code, indicator_code""",
-            [period, codes],
-        ),
     }
+    if level.name == "puskesmas":
+        # posyandu and services of unknown domicile belong to a puskesmas, not to a kabupaten/kota's members
+        frames["posyandu"] = (
+            """select p.puskesmas_code as area_code, p.posyandu_code, p.posyandu_name, k.kelurahan_name,
+                      p.reported, p.received_at, p.on_time, p.rows_received, p.rows_accepted, p.rows_quarantined,
+                      p.visitors, p.active_kader, p.kader_purwa, p.kader_madya, p.kader_utama
+               from pws.posyandu_monthly p
+               left join (select distinct kelurahan_code, kelurahan_name from pws.kelurahan_growth_monthly
+                          where period_month = ?) k using (kelurahan_code)
+               where p.period_month = ? and list_contains(?, p.puskesmas_code)
+               order by area_code, k.kelurahan_name, p.posyandu_code""",
+            [period, period, codes],
+        )
+        frames["unknown"] = (
+            """select puskesmas_code as area_code, indicator_code, numerator_month
+               from pws.kelurahan_indicator_monthly
+               where period_month = ? and kelurahan_code is null and numerator_month > 0
+                 and list_contains(?, puskesmas_code)
+               order by area_code, indicator_code""",
+            [period, codes],
+        )
     return {name: con.execute(sql, params).df() for name, (sql, params) in frames.items()}
-
-
-def load_report(con: duckdb.DuckDBPyConnection, area: Area, period: dt.date) -> ReportData:
-    return load_reports(con, period, [area])[area.code]
 
 
 def _bars_sql(level: Level) -> str:

@@ -26,7 +26,13 @@ from ilp_pipeline.report.data import (
     ReportData,
 )
 
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni") + (
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
     "Juli",
     "Agustus",
     "September",
@@ -137,7 +143,6 @@ def _groups(report: ReportData) -> list[dict]:
                     spec,
                     indicator=code,
                     bars=int(bars["bars_with_value"]),
-                    target=total["target_ytd_pct"],
                 )
             )
         if figures:
