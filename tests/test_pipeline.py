@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pandas as pd
 from conftest import warehouse
@@ -182,14 +184,25 @@ def test_dbt_unit_tests_of_every_rule_edge_case(pipeline_run, tmp_path) -> None:
     shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], copy)
     project = Path(__file__).resolve().parent.parent / "dbt_project"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit", "--profiles-dir", "."],
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
         cwd=project,
         env=dict(os.environ, ILP_WAREHOUSE=str(copy)),
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "PASS=11" in result.stdout
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    unit_tests = [r["status"] for r in results if r["unique_id"].startswith("unit_test.")]
+    assert unit_tests == ["pass"] * 11
 
 
 def test_published_numerators_equal_the_generators_ground_truth(pipeline_run, generated) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ import pytest
 from conftest import copied_run_env, ilp
 
 from ilp_pipeline.publish.open_data import SMALL_COUNT, SUPPRESSED_TABLES
+from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 LATE_FILE = "posyandu/2026-01/PSY_susulan_januari.csv"
 
@@ -277,3 +279,47 @@ def test_an_immunization_re_exported_as_entered_in_error_no_longer_counts(restat
     assert record_listed == 0
     # the child leaves the numerator, unless another record of the same dose still completes the event
     assert after == before - 1 + person_listed
+
+
+def test_incremental_models_hold_what_a_full_rebuild_holds(restated, tmp_path) -> None:
+    """After a late register and a replaced export, what the incremental models kept file by file equals
+    the same models rebuilt from every landed row."""
+    full = tmp_path / "full.duckdb"
+    shutil.copy(restated["env"]["ILP_WAREHOUSE"], full)
+    with duckdb.connect(str(full), read_only=True) as con:
+        models = [row[0] for row in con.execute("select model_name from intermediate.incremental_state").fetchall()]
+    assert {"stg_fhir__immunization", "int_fhir__invalid_lines", "int_posyandu__register_checked"} <= set(models)
+    rebuild = subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "run",
+            "--full-refresh",
+            "--select",
+            *models,
+            "--vars",
+            json.dumps({"first_month": "2026-01-01", "last_month": "2026-03-01"}),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        env={**restated["env"], "ILP_WAREHOUSE": str(full), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+    )
+    assert rebuild.returncode == 0, rebuild.stdout[-3000:]
+    with duckdb.connect(str(full)) as con:
+        con.execute(f"attach '{restated['env']['ILP_WAREHOUSE']}' as kept (read_only)")
+        compared = 0
+        for model in models:
+            schema = "staging" if model.startswith("stg_") else "intermediate"
+            rows = con.execute(f"select count(*) from {schema}.{model}").fetchone()[0]
+            differing = con.execute(
+                f"select count(*) from ((from {schema}.{model} except all from kept.{schema}.{model}) "
+                f"union all (from kept.{schema}.{model} except all from {schema}.{model}))"
+            ).fetchone()[0]
+            assert differing == 0, (model, rows, differing)
+            compared += rows
+    assert compared > 100_000

@@ -1,6 +1,7 @@
 """dbt models as Dagster assets; dbt tests become asset checks. One dbt build per run, however many
 months the run covers (single-run backfill policy)."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -47,6 +48,19 @@ def ensure_manifest() -> None:
         )
 
 
+def code_fingerprint() -> str:
+    """A hash of the dbt code that models do not carry in their own checksum (macros, seeds, project
+    settings): incremental models rebuild all they hold when it changes (macros/incremental.sql)."""
+    digest = hashlib.sha256()
+    files = [DBT_PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("macros", "seeds"):
+        files += sorted(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class LayerTranslator(DagsterDbtTranslator):
     """Asset keys say schema and name (pws_candidate/kelurahan_indicator_monthly); groups follow folders."""
 
@@ -73,7 +87,11 @@ ensure_manifest()
 )
 def ilp_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     first, last = month_range(context.partition_key_range)
-    dbt_vars = {"first_month": first.isoformat(), "last_month": last.isoformat()}
+    dbt_vars = {
+        "first_month": first.isoformat(),
+        "last_month": last.isoformat(),
+        "code_fingerprint": code_fingerprint(),
+    }
     context.log.info(f"dbt build for service months {first:%Y-%m} to {last:%Y-%m}")
     # dbt runs as a subprocess of this step and inherits the environment: the profile and the
     # pseudonym plugin read the warehouse path and key from it.

@@ -1,6 +1,14 @@
+-- Parsed once per landed file version (macros/incremental.sql): a build parses only new files' lines.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='landed_file',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ record_incremental_state() }}",
+) }}
+
 with observations as (
     select * from {{ ref('stg_fhir__resource') }}
-    where resource_type = 'Observation' and file_resource_type = 'Observation'
+    where resource_type = 'Observation' and file_resource_type = 'Observation'{{ only_landed_paths_to_rebuild() }}
 )
 
 select

@@ -1,0 +1,62 @@
+{#- Models kept incrementally by landed file (the `landed_file` strategy): a build re-reads only the paths
+    with a file version loaded since the model's last build, deletes what it held for those paths and
+    appends their current rows. Everything is rebuilt when the model's inputs other than the landed
+    files changed: its own SQL, the project's macros and seeds, the data contracts or a reference file. -#}
+
+{% macro create_incremental_state() -%}
+    create schema if not exists intermediate;
+    create table if not exists intermediate.incremental_state (
+        model_name varchar primary key,
+        loaded_through timestamp not null,
+        inputs_fingerprint varchar not null
+    )
+{%- endmacro %}
+
+{% macro inputs_fingerprint() -%}
+    md5(concat_ws(
+        '|',
+        '{{ model.checksum.checksum }}',
+        '{{ var("code_fingerprint", "") }}',
+        (
+            select string_agg(md5(contract::varchar), ',' order by md5(contract::varchar))
+            from {{ source('raw', 'contract_column') }} as contract
+        ),
+        (
+            select string_agg(path || ':' || file_hash, ',' order by path)
+            from {{ source('raw', 'current_file') }}
+            where source = 'reference'
+        )
+    ))
+{%- endmacro %}
+
+{#- The landed paths whose rows this build must (re)read: all of them on a first build or after an input
+    change, else those with a file version loaded since the last build. -#}
+{% macro landed_paths_to_rebuild() -%}
+    (
+        select path from {{ source('raw', 'landed_file') }}
+        where loaded_at > coalesce((
+            select state.loaded_through from intermediate.incremental_state as state
+            where state.model_name = '{{ this.identifier }}' and state.inputs_fingerprint = {{ inputs_fingerprint() }}
+        ), '-infinity'::timestamp)
+    )
+{%- endmacro %}
+
+{% macro get_incremental_landed_file_sql(arg_dict) -%}
+    {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
+    delete from {{ arg_dict["target_relation"] }} where source_file in {{ landed_paths_to_rebuild() }};
+    insert into {{ arg_dict["target_relation"] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict["temp_relation"] }}
+{%- endmacro %}
+
+{% macro record_incremental_state() -%}
+    insert or replace into intermediate.incremental_state
+    select
+        '{{ this.identifier }}',
+        coalesce((select max(loaded_at) from {{ source('raw', 'landed_file') }}), '-infinity'::timestamp),
+        {{ inputs_fingerprint() }}
+{%- endmacro %}
+
+{#- Where a model's select keeps only the rows of the paths to re-read. -#}
+{% macro only_landed_paths_to_rebuild(path_column='source_file') -%}
+    {%- if is_incremental() %} and {{ path_column }} in {{ landed_paths_to_rebuild() }}{% endif -%}
+{%- endmacro %}
