@@ -3,6 +3,16 @@
     appends their current rows. Everything is rebuilt when the model's inputs other than the landed
     files changed: its own SQL, the project's macros and seeds, the data contracts or a reference file. -#}
 
+{#- The configuration of a model kept by landed file: `{{ config(**kept_by_landed_file()) }}`. -#}
+{% macro kept_by_landed_file() -%}
+    {{ return({
+        "materialized": "incremental",
+        "incremental_strategy": "landed_file",
+        "on_schema_change": "sync_all_columns",
+        "post_hook": "{{ record_incremental_state() }}",
+    }) }}
+{%- endmacro %}
+
 {% macro create_incremental_state() -%}
     create schema if not exists intermediate;
     create table if not exists intermediate.incremental_state (

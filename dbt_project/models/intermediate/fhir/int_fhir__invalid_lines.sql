@@ -1,12 +1,7 @@
 -- FHIR lines that cannot be used at all (sources.md "Faulty values versus faulty rows"), with the reason:
 -- not valid JSON, not the resource the file is named for, or a required field of the contract
 -- (data_contracts/fhir.yml, via raw.contract_column) missing or an unreadable date-time.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='landed_file',
-    on_schema_change='sync_all_columns',
-    post_hook="{{ record_incremental_state() }}",
-) }}
+{{ config(**kept_by_landed_file()) }}
 
 -- Checked once per landed file version (macros/incremental.sql).
 with lines as (

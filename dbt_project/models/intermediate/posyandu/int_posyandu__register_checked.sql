@@ -1,12 +1,7 @@
 -- Register rows checked one by one: quarantined with a reason, or accepted with faulty values nulled and
 -- flagged, not the row (sources.md "Faulty values versus faulty rows"). Checked once per landed file
 -- version (macros/incremental.sql); a change of the contracts, reference files or seeds checks all again.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='landed_file',
-    on_schema_change='sync_all_columns',
-    post_hook="{{ record_incremental_state() }}",
-) }}
+{{ config(**kept_by_landed_file()) }}
 
 with registers as (
     select * from {{ ref('stg_posyandu__register') }}
@@ -96,13 +91,7 @@ valued as (
             ),
             lambda a: a <> ''
         ) as antigens_written,
-        list_filter(
-            list_transform(
-                string_split(regexp_replace(coalesce(antigen_list, ''), ',', ';', 'g'), ';'),
-                lambda a: trim(a)
-            ),
-            lambda a: a <> '' and list_contains(antigens.known_antigens, a)
-        ) as antigens,
+        list_filter(antigens_written, lambda a: list_contains(antigens.known_antigens, a)) as antigens,
         weight_kg as weight_kg_written,
         height_cm as height_cm_written,
         systolic_mmhg as systolic_written,

@@ -1,10 +1,5 @@
 -- Parsed once per landed file version (macros/incremental.sql): a build parses only new files' lines.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='landed_file',
-    on_schema_change='sync_all_columns',
-    post_hook="{{ record_incremental_state() }}",
-) }}
+{{ config(**kept_by_landed_file()) }}
 
 with immunizations as (
     select * from {{ ref('stg_fhir__resource') }}
