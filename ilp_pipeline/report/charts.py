@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
@@ -141,11 +142,6 @@ def _quadrant_template() -> str:
     return json.dumps(chart.to_dict(validate=False))
 
 
-def records_json(frame: pd.DataFrame) -> str:
-    """Rows as a JSON array (NaN and NaT become null)."""
-    return frame.to_json(orient="records", date_format="iso")
-
-
 def _filled(template: str, datasets: dict[str, str], width: int = WIDTH, **texts: str) -> str:
     """The template's JSON text with its placeholders replaced and the datasets (JSON arrays) attached."""
     text = template.replace(str(WIDTH), str(width))
@@ -159,11 +155,11 @@ def _filled(template: str, datasets: dict[str, str], width: int = WIDTH, **texts
     return f'{text[: text.rindex("}")]}, "datasets": {{{attached}}}}}'
 
 
-def _unit(indicator: pd.Series) -> str:
+def _unit(indicator: Mapping) -> str:
     return "%" if indicator["unit"] == "percent" else f" {indicator['unit']}"
 
 
-def pws_chart(bars_json: str, bar_count: int, indicator: pd.Series, target_ytd: float | None) -> str:
+def pws_chart(bars_json: str, bar_count: int, indicator: Mapping, target_ytd: float | None) -> str:
     """The classic PWS picture: bars best to worst, the area's bar last, the cumulative target as a line."""
     has_target = target_ytd is not None and pd.notna(target_ytd)
     return _filled(
@@ -176,7 +172,7 @@ def pws_chart(bars_json: str, bar_count: int, indicator: pd.Series, target_ytd: 
     )
 
 
-def trend_chart(trend_json: str, target_json: str, indicator: pd.Series, area_label: str) -> str:
+def trend_chart(trend_json: str, target_json: str, indicator: Mapping, area_label: str) -> str:
     """Cumulative coverage month by month this year, one line per member, the area's line and its target."""
     return _filled(
         _trend_template(),
@@ -187,12 +183,17 @@ def trend_chart(trend_json: str, target_json: str, indicator: pd.Series, area_la
     )
 
 
-def quadrant_chart(points: pd.DataFrame, access_target: float, drop_out_limit: float) -> str:
+def quadrant_chart(points: list[dict], access_target: float, drop_out_limit: float) -> str:
     """Access (DPT-HB-Hib1 coverage) against drop-out DPT1-MR1: the four classic problem quadrants."""
     limits = json.dumps([{"access": access_target, "drop_out": drop_out_limit}])
     return _filled(
         _quadrant_template(),
-        {"points": records_json(points[["name", "access", "drop_out"]]), "limits": limits},
+        {
+            "points": json.dumps(
+                [{key: p[key] for key in ("name", "access", "drop_out")} for p in points], separators=(",", ":")
+            ),
+            "limits": limits,
+        },
         title="Kuadran akses dan drop out imunisasi",
         subtitle=f"garis tegak: target kumulatif DPT-HB-Hib1 {access_target:.1f}%; "
         f"garis mendatar: batas drop out {drop_out_limit:.0f}%".replace(".", ","),

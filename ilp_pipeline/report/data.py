@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
-import pandas as pd
 
 # The life-cycle order of the ILP clusters, then the posyandu themselves.
 GROUPS = {
@@ -81,16 +80,17 @@ class ReportData:
     publish_id: str
     published_at: dt.datetime
     data_as_of: dt.datetime | None
-    indicators: pd.DataFrame
-    members: pd.DataFrame
-    bars: pd.DataFrame
-    totals: pd.DataFrame
-    trends: pd.DataFrame
-    growth: pd.DataFrame
-    posyandu: pd.DataFrame
-    quality_sources: pd.DataFrame
-    quality_findings: pd.DataFrame
-    unknown_domicile: pd.DataFrame
+    # rows as plain dicts: a report is small, and it is read row by row by the page template
+    indicators: list[dict]
+    members: list[dict]
+    bars: list[dict]
+    totals: list[dict]
+    trends: list[dict]
+    growth: list[dict]
+    posyandu: list[dict]
+    quality_sources: list[dict]
+    quality_findings: list[dict]
+    unknown_domicile: list[dict]
 
 
 def report_areas(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Area]:
@@ -131,13 +131,9 @@ def load_reports(con: duckdb.DuckDBPyConnection, period: dt.date, areas: list[Ar
         chosen = [area for area in areas if area.level == level]
         if not chosen:
             continue
-        frames = _level_frames(con, level, period, chosen)
-        pieces = {name: dict(tuple(frame.groupby("area_code"))) for name, frame in frames.items()}
+        pieces = {name: _by_area(rows) for name, rows in _level_rows(con, level, period, chosen).items()}
         for area in chosen:
-            part = {
-                name: pieces[name].get(area.code, frame.iloc[0:0]).drop(columns="area_code").reset_index(drop=True)
-                for name, frame in frames.items()
-            }
+            part = {name: by_area.get(area.code, []) for name, by_area in pieces.items()}
             reports[area.code] = ReportData(
                 period=period,
                 area=area,
@@ -150,27 +146,42 @@ def load_reports(con: duckdb.DuckDBPyConnection, period: dt.date, areas: list[Ar
                 totals=part["totals"],
                 trends=part["trends"],
                 growth=part["growth"],
-                posyandu=part.get("posyandu", pd.DataFrame()),
+                posyandu=part.get("posyandu", []),
                 quality_sources=part["quality_sources"],
                 quality_findings=part["quality_findings"],
-                unknown_domicile=part.get("unknown", pd.DataFrame()),
+                unknown_domicile=part.get("unknown", []),
             )
     return reports
 
 
-def _indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _by_area(rows: list[dict]) -> dict[str, list[dict]]:
+    """Rows split by their `area_code` (dropped), each area's rows in the query's order."""
+    split: dict[str, list[dict]] = {}
+    for row in rows:
+        split.setdefault(row.pop("area_code"), []).append(row)
+    return split
+
+
+def _indicators(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The catalogue in life-cycle order."""
-    return con.execute(
+    return _records(
+        con,
         """select indicator_code, indicator_name, life_cycle_group, unit from pws.dim_indicator
            order by list_position(?, life_cycle_group) nulls last, indicator_code""",
         [list(GROUPS)],
-    ).df()
+    )
 
 
-def _level_frames(
+def _level_rows(
     con: duckdb.DuckDBPyConnection, level: Level, period: dt.date, areas: list[Area]
-) -> dict[str, pd.DataFrame]:
-    """Every frame a report shows, for all the given areas of one level, keyed by `area_code`."""
+) -> dict[str, list[dict]]:
+    """Every table a report shows, for all the given areas of one level, each row with its `area_code`."""
     codes = [area.code for area in areas]
     area = f"{level.area_column} as area_code"
     chosen = f"list_contains(?, {level.area_column})"
@@ -264,7 +275,7 @@ def _level_frames(
                order by area_code, indicator_code""",
             [period, codes],
         )
-    return {name: con.execute(sql, params).df() for name, (sql, params) in frames.items()}
+    return {name: _records(con, sql, params) for name, (sql, params) in frames.items()}
 
 
 def _bars_sql(level: Level) -> str:

@@ -95,128 +95,121 @@ def _chart(chart_id: str, spec: str, **data: object) -> dict:
     return {"id": chart_id, "spec": spec.replace("</", "<\\/"), "data": data}
 
 
-def _summary(report: ReportData) -> dict:
-    names = report.indicators.set_index("indicator_code")["indicator_name"]
-    totals = report.totals.set_index("indicator_code")
-    behind = totals[totals["gap_pct"] < 0].assign(indicator_name=lambda f: f.index.map(names))
-    jelek = report.members[report.members["status"] == "jelek"]
-    per_member = (
-        jelek.assign(indicator_name=jelek["indicator_code"].map(names))
-        .groupby("name", sort=True)["indicator_name"]
-        .agg(list)
-        .reset_index()
+def _by_code(rows: list[dict]) -> dict[str, dict]:
+    return {row["indicator_code"]: row for row in rows}
+
+
+def _summary(report: ReportData, totals: dict[str, dict], names: dict[str, str]) -> dict:
+    behind = sorted(
+        (
+            {**row, "indicator_name": names.get(code)}
+            for code, row in totals.items()
+            if not _missing(row["gap_pct"]) and row["gap_pct"] < 0
+        ),
+        key=lambda row: row["gap_pct"],
     )
-    per_member = per_member.assign(count=per_member["indicator_name"].map(len)).sort_values(
-        ["count", "name"], ascending=[False, True]
+    jelek: dict[str, list[str]] = {}
+    for member in report.members:
+        if member["status"] == "jelek":
+            jelek.setdefault(member["name"], []).append(names.get(member["indicator_code"]))
+    per_member = sorted(
+        ({"name": name, "indicator_name": found, "count": len(found)} for name, found in jelek.items()),
+        key=lambda row: (-row["count"], row["name"]),
     )
-    status_counts = totals["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
+    statuses = [row["status"] for row in totals.values()]
     return {
         "indicators": len(totals),
-        "behind": behind.sort_values("gap_pct").reset_index().to_dict("records"),
-        "jelek_members": per_member.to_dict("records"),
+        "behind": behind,
+        "jelek_members": per_member,
         "members_with_jelek": len(per_member),
-        "members": report.members["code"].nunique(),
-        "status_counts": status_counts.to_dict(),
-        "completeness": {
-            code: totals.loc[code].to_dict() if code in totals.index else None for code in POSYANDU_INDICATORS
-        },
+        "members": len({member["code"] for member in report.members}),
+        "status_counts": {status: statuses.count(status) for status in STATUS_ORDER},
+        "completeness": {code: totals.get(code) for code in POSYANDU_INDICATORS},
     }
 
 
-def _groups(report: ReportData) -> list[dict]:
-    bars_by_indicator = report.bars.set_index("indicator_code")
-    totals = report.totals.set_index("indicator_code")
+def _groups(report: ReportData, totals: dict[str, dict]) -> list[dict]:
+    bars_by_indicator = _by_code(report.bars)
+    indicators = report.indicators
     groups = []
     for group, label in GROUPS.items():
-        rows = report.indicators[report.indicators["life_cycle_group"] == group]
         figures = []
-        for _, indicator in rows.iterrows():
+        for indicator in indicators:
             code = indicator["indicator_code"]
-            if code not in totals.index:
+            if indicator["life_cycle_group"] != group or code not in totals:
                 continue
-            total = totals.loc[code]
-            bars = bars_by_indicator.loc[code]
-            spec = charts.pws_chart(bars["bars_json"], int(bars["bars"]), indicator, total["target_ytd_pct"])
-            figures.append(
-                _chart(
-                    f"pws-{code}",
-                    spec,
-                    indicator=code,
-                    bars=int(bars["bars_with_value"]),
-                )
-            )
+            bars = bars_by_indicator[code]
+            spec = charts.pws_chart(bars["bars_json"], int(bars["bars"]), indicator, totals[code]["target_ytd_pct"])
+            figures.append(_chart(f"pws-{code}", spec, indicator=code, bars=int(bars["bars_with_value"])))
         if figures:
             groups.append({"code": group, "label": label, "charts": figures})
     return groups
 
 
 def _trend_charts(report: ReportData) -> list[dict]:
-    indicators = report.indicators.set_index("indicator_code")
-    trends = report.trends.set_index("indicator_code")
+    indicators = _by_code(report.indicators)
+    trends = _by_code(report.trends)
     area_label = report.area.name.upper()
     return [
         _chart(
             f"trend-{code}",
-            charts.trend_chart(
-                trends.loc[code, "trend_json"], trends.loc[code, "target_json"], indicators.loc[code], area_label
-            ),
+            charts.trend_chart(trends[code]["trend_json"], trends[code]["target_json"], indicators[code], area_label),
             indicator=code,
         )
         for code in TREND_INDICATORS
-        if code in trends.index and code in indicators.index
+        if code in trends and code in indicators
     ]
 
 
-def _quadrant(report: ReportData) -> dict | None:
-    pivot = report.members.pivot_table(
-        index="name", columns="indicator_code", values="coverage_ytd_pct", aggfunc="first", dropna=False
-    )
-    if ACCESS_INDICATOR not in pivot or DROP_OUT_INDICATOR not in pivot:
+def _quadrant(report: ReportData, totals: dict[str, dict]) -> dict | None:
+    coverage: dict[str, dict[str, float]] = {}
+    for member in report.members:
+        name, code, value = member["name"], member["indicator_code"], member["coverage_ytd_pct"]
+        # members sharing a name share a point, with the first value known (as a pivot takes it)
+        if code in (ACCESS_INDICATOR, DROP_OUT_INDICATOR) and _missing(coverage.setdefault(name, {}).get(code)):
+            coverage[name][code] = value
+    if not all(any(code in values for values in coverage.values()) for code in (ACCESS_INDICATOR, DROP_OUT_INDICATOR)):
         return None
-    totals = report.totals.set_index("indicator_code")
-    access_target = float(totals.loc[ACCESS_INDICATOR, "target_ytd_pct"])
-    points = (
-        pivot[[ACCESS_INDICATOR, DROP_OUT_INDICATOR]]
-        .rename(columns={ACCESS_INDICATOR: "access", DROP_OUT_INDICATOR: "drop_out"})
-        .dropna()
-        .reset_index()
-    )
-    good_access = points["access"] >= access_target
-    low_drop_out = points["drop_out"] <= DROP_OUT_LIMIT_PCT
-    points = points.assign(
-        quadrant=[
-            ("Akses baik" if a else "Akses kurang") + (", kelangsungan baik" if d else ", kelangsungan kurang")
-            for a, d in zip(good_access, low_drop_out, strict=True)
-        ]
-    )
+    access_target = float(totals[ACCESS_INDICATOR]["target_ytd_pct"])
+    rows = []
+    for name, values in coverage.items():
+        access, drop_out = values.get(ACCESS_INDICATOR), values.get(DROP_OUT_INDICATOR)
+        if _missing(access) or _missing(drop_out):
+            continue
+        quadrant = ("Akses baik" if access >= access_target else "Akses kurang") + (
+            ", kelangsungan baik" if drop_out <= DROP_OUT_LIMIT_PCT else ", kelangsungan kurang"
+        )
+        rows.append({"name": name, "access": access, "drop_out": drop_out, "quadrant": quadrant})
+    points = sorted(rows, key=lambda row: row["name"])
     spec = charts.quadrant_chart(points, access_target, DROP_OUT_LIMIT_PCT)
     return {
         "chart": _chart("quadrant", spec, points=len(points)),
-        "rows": points.sort_values(["quadrant", "name"]).to_dict("records"),
+        "rows": sorted(rows, key=lambda row: (row["quadrant"], row["name"])),
     }
 
 
 def _posyandu_table(report: ReportData) -> list[dict]:
-    frame = report.members[report.members["indicator_code"].isin(POSYANDU_INDICATORS)]
-    table = []
-    for name, rows in frame.groupby("name", sort=True):
-        by_code = rows.set_index("indicator_code")
-        table.append({"name": name, **{code: by_code.loc[code].to_dict() for code in by_code.index}})
-    return table
+    table: dict[str, dict] = {}
+    for row in report.members:
+        if row["indicator_code"] in POSYANDU_INDICATORS:
+            table.setdefault(row["name"], {"name": row["name"]})[row["indicator_code"]] = row
+    return [table[name] for name in sorted(table)]
 
 
 def render_report(report: ReportData, generated_at: dt.datetime) -> str:
+    totals = _by_code(report.totals)
+    names = {row["indicator_code"]: row["indicator_name"] for row in report.indicators}
     return _template().render(
         report=report,
         area=report.area,
         level=report.area.level,
         month=month_label(report.period),
-        summary=_summary(report),
-        groups=_groups(report),
+        summary=_summary(report, totals, names),
+        groups=_groups(report, totals),
         trends=_trend_charts(report),
-        quadrant=_quadrant(report),
+        quadrant=_quadrant(report, totals),
         posyandu_indicators=_posyandu_table(report),
-        indicator_names=report.indicators.set_index("indicator_code")["indicator_name"].to_dict(),
+        indicator_names=names,
         status_colours=charts.STATUS_COLOURS,
         trend_arrows=TREND_ARROWS,
         generated_at=generated_at,
