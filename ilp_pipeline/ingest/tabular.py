@@ -99,7 +99,8 @@ def _select_list(contract: TableContract, mapping: dict[str, str], extra: list[s
 
 def _insert(con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sql: str, select: str) -> dict[str, int]:
     """Insert rows of a relation that carries `filename` and each row's `_line`; returns rows per file."""
-    values = " || '|' || ".join(f"coalesce({c}, '')" for c in contract.column_names)
+    # concat_ws over coalesced values is the same text as chaining `||`, built in one pass
+    values = "concat_ws('|', " + ", ".join(f"coalesce({c}, '')" for c in contract.column_names) + ")"
     con.execute(
         f"""
         insert into {contract.raw_table} by name
