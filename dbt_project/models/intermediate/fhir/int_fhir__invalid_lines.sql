@@ -4,17 +4,17 @@
 {{ config(**kept_by_landed_file()) }}
 
 -- Checked once per landed file version (macros/incremental.sql).
-with lines as (
-    select * from {{ ref('stg_fhir__resource') }}
-    where true{{ only_landed_paths_to_rebuild() }}
-),
+{%- set required_paths = fhir_required_paths() %}
+{%- set date_fields = {
+    "period": {"start": "VARCHAR"}, "effectiveDateTime": "VARCHAR", "occurrenceDateTime": "VARCHAR"
+} %}
 
-required_fields as (
+with lines as (
     select
-        replace(source_name, 'fhir_', '') as resource_type,
-        column_name as field_path
-    from {{ source('raw', 'contract_column') }}
-    where source_name like 'fhir_%' and is_required
+        *,
+        {{ fhir_fields(date_fields) }} as dates
+    from {{ ref('stg_fhir__resource') }}
+    where true{{ only_landed_paths_to_rebuild() }}
 ),
 
 checked as (
@@ -25,23 +25,13 @@ checked as (
         case
             when not lines.is_valid_json then 'json_rusak'
             when coalesce(lines.resource_type, '') <> lines.file_resource_type then 'tipe_resource_salah'
-            when exists (
-                select 1 from required_fields
-                where
-                    required_fields.resource_type = lines.resource_type
-                    and nullif(trim(json_extract_string(lines.resource, '$.' || required_fields.field_path)), '')
-                    is null
-            ) then 'kolom_wajib_kosong'
+            when {{ fhir_required_field_missing('lines.resource', 'lines.resource_type', required_paths) }}
+                then 'kolom_wajib_kosong'
             when
-                coalesce(
-                    lines.resource ->> '$.period.start',
-                    lines.resource ->> '$.effectiveDateTime',
-                    lines.resource ->> '$.occurrenceDateTime'
-                ) is not null
+                coalesce(lines.dates.period.start, lines.dates.effectivedatetime, lines.dates.occurrencedatetime)
+                is not null
                 and try_cast(left(coalesce(
-                    lines.resource ->> '$.period.start',
-                    lines.resource ->> '$.effectiveDateTime',
-                    lines.resource ->> '$.occurrenceDateTime'
+                    lines.dates.period.start, lines.dates.effectivedatetime, lines.dates.occurrencedatetime
                 ), 10) as date) is null
                 then 'tanggal_tidak_valid'
         end as quarantine_reason
