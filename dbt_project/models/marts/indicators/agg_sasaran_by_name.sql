@@ -45,23 +45,58 @@ month_end_groups as (
     group by all
 ),
 
-year_to_date_groups as (
+spine_years as (
+    select distinct year(period_month) as target_year from spine
+),
+
+year_to_date_first as (
+    -- the first month of a year from which a person counts in a kelurahan's group: lived there in a month
+    -- from the December before to that month, and in the age band at some day from 1 January to its end
     select
+        person_months.person_key,
         person_months.puskesmas_code,
         case when person_months.domicile_status = 'wilayah' then person_months.kelurahan_code end as kelurahan_code,
-        spine.period_month,
         age_bands.sasaran_key,
-        count(distinct person_months.person_key) as persons
-    from spine
-    inner join person_months
-        on person_months.period_month between make_date(year(spine.period_month) - 1, 12, 1) and spine.period_month
-    inner join age_bands
-        -- in the age band at some day between 1 January and month end
+        spine_years.target_year,
+        min(greatest(
+            case
+                when year(person_months.period_month) = spine_years.target_year then person_months.period_month
+                else make_date(spine_years.target_year, 1, 1)
+            end,
+            -- the first month whose end is past the band's lower age (birth_date <= month end - from_months)
+            case
+                when
+                    person_months.birth_date
+                    <= last_day(person_months.birth_date + to_months(age_bands.from_months))
+                    - to_months(age_bands.from_months)
+                    then date_trunc('month', person_months.birth_date + to_months(age_bands.from_months))
+                else date_trunc('month', person_months.birth_date + to_months(age_bands.from_months)) + interval 1 month
+            end::date
+        )) as first_month
+    from person_months
+    inner join spine_years
         on
-            person_months.birth_date <= spine.month_end - to_months(age_bands.from_months)
-            and person_months.birth_date + to_months(age_bands.to_months) > make_date(year(spine.period_month), 1, 1)
+            person_months.period_month between make_date(spine_years.target_year - 1, 12, 1)
+            and make_date(spine_years.target_year, 12, 1)
+    inner join age_bands
+        on person_months.birth_date + to_months(age_bands.to_months) > make_date(spine_years.target_year, 1, 1)
     left join sex on person_months.person_key = sex.person_key
     where age_bands.only_sex is null or sex.sex = age_bands.only_sex
+    group by all
+),
+
+year_to_date_groups as (
+    select
+        year_to_date_first.puskesmas_code,
+        year_to_date_first.kelurahan_code,
+        spine.period_month,
+        year_to_date_first.sasaran_key,
+        count(*) as persons
+    from spine
+    inner join year_to_date_first
+        on
+            year(spine.period_month) = year_to_date_first.target_year
+            and year_to_date_first.first_month <= spine.period_month
     group by all
 ),
 
