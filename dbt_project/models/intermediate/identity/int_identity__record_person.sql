@@ -6,7 +6,7 @@ with records as (
     select * from {{ ref('int_identity__records') }}
 ),
 
-keyed as (
+keyed as materialized (
     select
         record_id,
         source,
@@ -24,7 +24,7 @@ keyed as (
     from records
 ),
 
-key_sets as (
+key_sets as materialized (
     select
         nik_key,
         mother_key,
@@ -63,14 +63,14 @@ set_key_texts as (
 
 -- Keys numbered in their text order, so that the smallest number is the smallest key: the propagation
 -- then moves integers, not text, which keeps a nation's worth of keys in memory.
-identity_keys as (
+identity_keys as materialized (
     select
         identity_key,
         row_number() over (order by identity_key) as key_id
     from (select distinct identity_key from set_key_texts) as distinct_keys
 ),
 
-record_keys as (
+record_keys as materialized (
     select
         set_key_texts.set_id,
         identity_keys.key_id
@@ -78,7 +78,9 @@ record_keys as (
     inner join identity_keys using (identity_key)
 ),
 
-labels_0 as (
+-- A key set that shares no key with another set is a person on its own: its label is its smallest key.
+-- Only the sets linked to others by a shared key (a few percent) go through the propagation.
+labels_0 as materialized (
     select
         set_id,
         min(key_id) as label
@@ -86,31 +88,64 @@ labels_0 as (
     group by set_id
 ),
 
+linked_keys as (
+    select
+        set_id,
+        key_id
+    from record_keys
+    where key_id in (
+        select shared.key_id from record_keys as shared
+        group by shared.key_id
+        having count(*) > 1
+    )
+),
+
+linked_record_keys as materialized (
+    select
+        set_id,
+        key_id
+    from record_keys
+    where set_id in (select set_id from linked_keys)
+),
+
+linked_labels_0 as (
+    select * from labels_0
+    where set_id in (select set_id from linked_keys)
+),
+
 {% for i in range(1, iterations + 1) %}
     key_labels_{{ i }} as (
         select
-            record_keys.key_id,
-            min(labels_{{ i - 1 }}.label) as label
-        from record_keys inner join labels_{{ i - 1 }} using (set_id)
-        group by record_keys.key_id
+            linked_record_keys.key_id,
+            min(linked_labels_{{ i - 1 }}.label) as label
+        from linked_record_keys inner join linked_labels_{{ i - 1 }} using (set_id)
+        group by linked_record_keys.key_id
     ),
 
-    labels_{{ i }} as (
+    linked_labels_{{ i }} as (
         select
-            record_keys.set_id,
+            linked_record_keys.set_id,
             min(key_labels_{{ i }}.label) as label
-        from record_keys inner join key_labels_{{ i }} using (key_id)
-        group by record_keys.set_id
+        from linked_record_keys inner join key_labels_{{ i }} using (key_id)
+        group by linked_record_keys.set_id
     ),
 {% endfor %}
+
+set_labels as (
+    select
+        labels_0.set_id,
+        coalesce(linked_labels_{{ iterations }}.label, labels_0.label) as label
+    from labels_0
+    left join linked_labels_{{ iterations }} using (set_id)
+),
 
 set_persons as (
     select
         key_sets.key_set,
         identity_keys.identity_key as person_id
-    from labels_{{ iterations }}
+    from set_labels
     inner join key_sets using (set_id)
-    inner join identity_keys on labels_{{ iterations }}.label = identity_keys.key_id
+    inner join identity_keys on set_labels.label = identity_keys.key_id
 )
 
 select
