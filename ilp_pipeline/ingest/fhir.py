@@ -36,7 +36,7 @@ def _insert_sql(paths: list[str]) -> str:
         select split_part(f._source_file, '/', 2) as puskesmas_code,
                split_part(f._source_file, '/', 3) as export_month,
                regexp_extract(f._source_file, '([A-Za-z]+)\\.ndjson$', 1) as file_resource_type,
-               -- both guards spare copying each line: rtrim and trim copy every string they are given
+               -- rtrim copies every string it is given: only a line ending in a carriage return needs it
                case when ends_with(s.line, chr(13)) then rtrim(s.line, chr(13)) else s.line end as raw_line,
                f._source_file, s.line_no as _line, md5(s.line) as _row_hash,
                f._file_hash, f._file_modified_at, f._loaded_at
@@ -45,6 +45,7 @@ def _insert_sql(paths: list[str]) -> str:
             from (select filename, string_split(content, chr(10)) as lines from read_text([{files}]))
         ) as s
         join ingest_files as f on f.absolute = s.filename
+        -- a line opening a JSON object is not blank; only the others go through trim, which copies them
         where s.line[1] = '{{' or trim(s.line) <> ''
     """
 

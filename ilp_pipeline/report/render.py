@@ -162,38 +162,41 @@ def _trend_charts(report: ReportData) -> list[dict]:
 
 
 def _quadrant(report: ReportData, totals: dict[str, dict]) -> dict | None:
-    coverage: dict[str, dict[str, float]] = {}
+    axes = {ACCESS_INDICATOR: "access", DROP_OUT_INDICATOR: "drop_out"}
+    coverage: dict[str, dict] = {}
     for member in report.members:
-        name, code, value = member["name"], member["indicator_code"], member["coverage_ytd_pct"]
-        # members sharing a name share a point, with the first value known (as a pivot takes it)
-        if code in (ACCESS_INDICATOR, DROP_OUT_INDICATOR) and _missing(coverage.setdefault(name, {}).get(code)):
-            coverage[name][code] = value
-    if not all(any(code in values for values in coverage.values()) for code in (ACCESS_INDICATOR, DROP_OUT_INDICATOR)):
+        if member["indicator_code"] in axes:
+            point = coverage.setdefault(member["code"], {"name": member["name"]})
+            point[axes[member["indicator_code"]]] = member["coverage_ytd_pct"]
+    if not coverage or ACCESS_INDICATOR not in totals:
         return None
     access_target = float(totals[ACCESS_INDICATOR]["target_ytd_pct"])
-    rows = []
-    for name, values in coverage.items():
-        access, drop_out = values.get(ACCESS_INDICATOR), values.get(DROP_OUT_INDICATOR)
-        if _missing(access) or _missing(drop_out):
-            continue
-        quadrant = ("Akses baik" if access >= access_target else "Akses kurang") + (
-            ", kelangsungan baik" if drop_out <= DROP_OUT_LIMIT_PCT else ", kelangsungan kurang"
-        )
-        rows.append({"name": name, "access": access, "drop_out": drop_out, "quadrant": quadrant})
-    points = sorted(rows, key=lambda row: row["name"])
+    points = sorted(
+        (
+            {
+                **point,
+                "quadrant": ("Akses baik" if point["access"] >= access_target else "Akses kurang")
+                + (", kelangsungan baik" if point["drop_out"] <= DROP_OUT_LIMIT_PCT else ", kelangsungan kurang"),
+            }
+            for point in coverage.values()
+            if not _missing(point.get("access")) and not _missing(point.get("drop_out"))
+        ),
+        key=lambda point: point["name"],
+    )
     spec = charts.quadrant_chart(points, access_target, DROP_OUT_LIMIT_PCT)
     return {
         "chart": _chart("quadrant", spec, points=len(points)),
-        "rows": sorted(rows, key=lambda row: (row["quadrant"], row["name"])),
+        "rows": sorted(points, key=lambda point: (point["quadrant"], point["name"])),
     }
 
 
 def _posyandu_table(report: ReportData) -> list[dict]:
+    """Per member, its posyandu indicators by code, members in name order."""
     table: dict[str, dict] = {}
     for row in report.members:
         if row["indicator_code"] in POSYANDU_INDICATORS:
-            table.setdefault(row["name"], {"name": row["name"]})[row["indicator_code"]] = row
-    return [table[name] for name in sorted(table)]
+            table.setdefault(row["code"], {"name": row["name"]})[row["indicator_code"]] = row
+    return sorted(table.values(), key=lambda member: member["name"])
 
 
 def render_report(report: ReportData, generated_at: dt.datetime) -> str:

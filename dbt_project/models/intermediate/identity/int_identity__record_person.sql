@@ -88,10 +88,8 @@ labels_0 as materialized (
     group by set_id
 ),
 
-linked_keys as (
-    select
-        set_id,
-        key_id
+linked_sets as (
+    select distinct set_id
     from record_keys
     where key_id in (
         select shared.key_id from record_keys as shared
@@ -105,12 +103,12 @@ linked_record_keys as materialized (
         set_id,
         key_id
     from record_keys
-    where set_id in (select set_id from linked_keys)
+    where set_id in (select set_id from linked_sets)
 ),
 
 linked_labels_0 as (
     select * from labels_0
-    where set_id in (select set_id from linked_keys)
+    where set_id in (select set_id from linked_sets)
 ),
 
 {% for i in range(1, iterations + 1) %}

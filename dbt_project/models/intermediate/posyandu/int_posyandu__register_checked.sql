@@ -52,11 +52,7 @@ checked as (
             when registers.visit_date > registers.file_modified_at::date then 'tanggal_di_masa_depan'
             when registers.visit_date < registers.birth_date then 'tanggal_sebelum_lahir'
             when posyandu.posyandu_code is null then 'kode_posyandu_tidak_dikenal'
-            when
-                regexp_full_match(
-                    regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1), 'PSY[0-9]+'
-                )
-                and regexp_extract(registers.source_file, '/([^/]+)\.[A-Za-z]+$', 1) <> registers.posyandu_code
+            when regexp_full_match(file_stem, 'PSY[0-9]+') and file_stem <> registers.posyandu_code
                 then 'kode_posyandu_berbeda'
         end as quarantine_reason
     from registers

@@ -15,7 +15,7 @@ validated as (
 ),
 
 parsed as (
-    -- the resource's text is parsed once here for its header and once in its type's staging model
+    -- a valid line is read here for its header; its type's staging model reads the fields it needs
     select
         *,
         case when is_valid_json then raw_line::json end as resource,
