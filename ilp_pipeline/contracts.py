@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import yaml
 
@@ -32,13 +32,14 @@ class TableContract:
     staging_model: str | None = None
     staging_key: tuple[str, ...] = ()
 
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
+    # Cached: ingestion maps every landed file's header against them.
+    @cached_property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
 
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
 
 
 def _columns(raw: list[dict]) -> tuple[Column, ...]:

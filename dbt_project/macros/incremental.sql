@@ -26,7 +26,7 @@
     md5(concat_ws(
         '|',
         '{{ model.checksum.checksum }}',
-        '{{ var("code_fingerprint", "") }}',
+        '{{ code_fingerprint() }}',
         (
             select string_agg(md5(contract::varchar), ',' order by md5(contract::varchar))
             from {{ source('raw', 'contract_column') }} as contract

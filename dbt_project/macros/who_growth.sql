@@ -26,8 +26,8 @@
         period_month::date as period_month,
         (period_month + interval 1 month - interval 1 day)::date as month_end
     from generate_series(
-        make_date(year(date '{{ var("first_month") }}') - 1, 12, 1),
-        date '{{ var("last_month") }}',
+        make_date(year(date '{{ first_month() }}') - 1, 12, 1),
+        date '{{ last_month() }}',
         interval 1 month
     ) as spine (period_month)
 {%- endmacro %}

@@ -255,4 +255,4 @@ select
     cast(null as varchar) as publish_id,
     cast(null as timestamp) as published_at
 from all_checks
-where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'
+where period_month between date '{{ first_month() }}' and date '{{ last_month() }}'

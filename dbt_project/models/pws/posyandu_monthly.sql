@@ -22,4 +22,4 @@ select
     null::varchar as publish_id,
     null::timestamp as published_at
 from {{ ref('int_posyandu__monthly') }}
-where period_month between date '{{ var("first_month") }}' and date '{{ var("last_month") }}'
+where period_month between date '{{ first_month() }}' and date '{{ last_month() }}'

@@ -4,8 +4,8 @@
 -- latest visit; past a dose's latest valid age the child is no longer invited for it.
 with last_month as (
     select
-        date '{{ var("last_month") }}' as period_month,
-        (date '{{ var("last_month") }}' + interval 1 month)::date as next_month
+        date '{{ last_month() }}' as period_month,
+        (date '{{ last_month() }}' + interval 1 month)::date as next_month
 ),
 
 latest_visit as (
