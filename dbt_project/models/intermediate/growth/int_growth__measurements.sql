@@ -1,5 +1,7 @@
 -- Child weights and lengths/heights from both sources, one row per measuring occasion, with the
 -- record's domicile. Position: `l` lying, `h` standing, NULL when not recorded.
+{{ config(materialized='view') }}
+
 with services as (
     select * from {{ ref('int_services__records') }}
 ),

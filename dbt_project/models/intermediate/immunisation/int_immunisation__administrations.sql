@@ -1,5 +1,7 @@
 -- Doses as recorded: antigens listed on register rows and completed Immunization resources.
 -- Unknown antigen codes were flagged and dropped in the register checks; `not-done` does not count.
+{{ config(materialized='view') }}
+
 with services as (
     select * from {{ ref('int_services__records') }}
 ),

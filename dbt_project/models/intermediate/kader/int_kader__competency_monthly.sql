@@ -1,6 +1,8 @@
 -- Kader at each month end: active by the roster's dates, and the competency badge (TKK) their latest
 -- assessment of each of the 25 skills gives (domain.md "Kader competency"; seeds kader_skill_area and
 -- kader_tkk_rule, which a district can change).
+{{ config(materialized='view') }}
+
 with spine as (
     {{ month_spine() }}
 ),

@@ -2,6 +2,8 @@
 -- menstrual period (HPHT) = contact date - gestational age; contacts whose HPHT lies within 42 days of the
 -- pregnancy's first HPHT belong to it; a contact without gestational age joins the open pregnancy. A
 -- delivery closes the pregnancy; without one it closes 44 weeks after its HPHT.
+{{ config(materialized='view') }}
+
 with recursive anc as (
     select
         person_id,

@@ -1,5 +1,7 @@
 -- Maternal and neonatal events (indicators.md catalogue, Permenkes 21/2021), one row per pregnancy,
 -- delivery or neonate, in the month the condition is first met and the domicile of the completing record.
+{{ config(materialized='view') }}
+
 with contacts as (
     select * from {{ ref('int_maternal__anc_contacts') }}
 ),

@@ -1,6 +1,8 @@
 -- What became of every received row, per landed file (row conservation): accepted, quarantined with a
 -- reason, or merged as a duplicate (a visit in a more recently modified file, or a superseded version of
 -- a FHIR resource). FHIR lines that cannot be used carry their reason from int_fhir__invalid_lines.
+{{ config(materialized='view') }}
+
 with files as (
     select
         path as source_file,

@@ -2,6 +2,8 @@
 -- counts once a year, in the month of the first qualifying record. A hypertension (diabetes) patient is
 -- served by the first blood pressure (glucose) measurement of the year made on or after the day the
 -- active diagnosis was first recorded.
+{{ config(materialized='view') }}
+
 with persons as (
     select * from {{ ref('int_identity__persons') }}
 ),

@@ -2,6 +2,8 @@
 -- WHO's anthro package: age in days = service date - birth date; standing under 9 months is not
 -- adjusted (anthro's c9mo rule); standing under 731 days +0.7 cm, lying from 731 days -0.7 cm;
 -- weight-for-length/height interpolates L, M, S between 0.1 cm rows; z rounded to 2 decimals.
+{{ config(materialized='view') }}
+
 with measurements as (
     select
         measurements.*,

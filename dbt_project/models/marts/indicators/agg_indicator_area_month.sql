@@ -2,6 +2,8 @@
 -- Event indicators come from fct_indicator_events; records of residents outside the reference are not
 -- counted in any area; unknown domicile counts in the puskesmas's row with kelurahan_code NULL.
 -- UCI and DO_DPT1_MR1 are derived from other indicators in the PWS model.
+{{ config(materialized='view') }}
+
 with events as (
     select
         puskesmas_code,

@@ -1,6 +1,8 @@
 -- Pregnant women's last mid-upper arm circumference of each month (BUMIL_KEK, LiLA < 23.5 cm): register
 -- rows of pregnant women (written as `bumil` or with a gestational age) and ANC encounters. The area is the
 -- woman's last record of the month.
+{{ config(materialized='view') }}
+
 with measurements as (
     select
         services.person_id,

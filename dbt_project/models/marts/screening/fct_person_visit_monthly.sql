@@ -1,5 +1,7 @@
 -- Persons with any service record in a month, and whether they were screened for TB symptoms that month
 -- (a register `skrining_tb` result or an Encounter SKRINING_TB): the SKRINING_TB indicator.
+{{ config(materialized='view') }}
+
 with records as (
     select
         services.person_id,
