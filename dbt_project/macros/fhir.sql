@@ -38,3 +38,9 @@
         false
     {%- endif -%}
 {%- endmacro %}
+
+{#- The record id of a FHIR resource wherever models meet on it: its kind (`fhir` for a Patient, `enc`,
+    `imm`), the exporting puskesmas and the resource id, which is unique only within that puskesmas. -#}
+{% macro fhir_record_id(kind, puskesmas_code, resource_id) -%}
+    '{{ kind }}:' || {{ puskesmas_code }} || ':' || {{ resource_id }}
+{%- endmacro %}

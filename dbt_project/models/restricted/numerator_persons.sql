@@ -10,13 +10,13 @@ with events as (
 
 fhir_rows as (
     select
-        'enc:' || puskesmas_code || ':' || encounter_id as record_id,
+        {{ fhir_record_id('enc', 'puskesmas_code', 'encounter_id') }} as record_id,
         source_file,
         source_line
     from {{ ref('int_fhir__encounter_latest') }}
     union all
     select
-        'imm:' || puskesmas_code || ':' || immunization_id,
+        {{ fhir_record_id('imm', 'puskesmas_code', 'immunization_id') }},
         source_file,
         source_line
     from {{ ref('int_fhir__immunization_latest') }}

@@ -51,7 +51,7 @@ puskesmas as (
         services.puskesmas_code
     from observations
     inner join services
-        on services.record_id = 'enc:' || observations.puskesmas_code || ':' || observations.encounter_id
+        on services.record_id = {{ fhir_record_id('enc', 'observations.puskesmas_code', 'observations.encounter_id') }}
 )
 
 select * from register

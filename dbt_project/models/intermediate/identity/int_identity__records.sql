@@ -18,7 +18,7 @@ with register as (
 
 patients as (
     select
-        'fhir:' || puskesmas_code || ':' || patient_id as record_id,
+        {{ fhir_record_id('fhir', 'puskesmas_code', 'patient_id') }} as record_id,
         'puskesmas' as source,
         case when {{ nik_is_valid('nik_text') }} then nik_text end as nik,
         case when {{ nik_is_valid('mother_nik_text') }} then mother_nik_text end as mother_nik,

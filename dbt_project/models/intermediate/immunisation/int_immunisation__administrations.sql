@@ -33,7 +33,9 @@ puskesmas as (
         services.puskesmas_code
     from {{ ref('int_fhir__immunization_latest') }} as immunizations
     inner join services
-        on services.record_id = 'imm:' || immunizations.puskesmas_code || ':' || immunizations.immunization_id
+        on
+            services.record_id
+            = {{ fhir_record_id('imm', 'immunizations.puskesmas_code', 'immunizations.immunization_id') }}
     where immunizations.antigen_code in (select antigen_code from {{ ref('immunisation_schedule') }})
 )
 

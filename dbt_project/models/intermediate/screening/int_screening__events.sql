@@ -71,7 +71,7 @@ diagnoses as (
     from {{ ref('int_fhir__condition_latest') }} as conditions
     inner join {{ ref('int_region__puskesmas') }} as puskesmas on conditions.puskesmas_code = puskesmas.puskesmas_code
     inner join {{ ref('int_identity__record_person') }} as patients
-        on patients.record_id = 'fhir:' || conditions.puskesmas_code || ':' || conditions.patient_id
+        on patients.record_id = {{ fhir_record_id('fhir', 'conditions.puskesmas_code', 'conditions.patient_id') }}
     where
         conditions.clinical_status = 'active'
         and (conditions.icd10_code similar to 'I1[0-5].*' or conditions.icd10_code similar to 'E1[0-4].*')

@@ -8,7 +8,7 @@ with encounters as (
 
 details as (
     select
-        'enc:' || puskesmas_code || ':' || encounter_id as record_id,
+        {{ fhir_record_id('enc', 'puskesmas_code', 'encounter_id') }} as record_id,
         encounter_type,
         participant_role,
         location_type
@@ -17,7 +17,7 @@ details as (
 
 observations as (
     select
-        'enc:' || puskesmas_code || ':' || encounter_id as record_id,
+        {{ fhir_record_id('enc', 'puskesmas_code', 'encounter_id') }} as record_id,
         max(value_number) filter (where loinc_code = '18185-9') as gestational_age_weeks,
         max(value_number) filter (where loinc_code = '56072-2') as muac_cm,
         max(value_number) filter (where loinc_code = '29463-7') as weight_kg,

@@ -16,7 +16,7 @@ patients as (
     from {{ ref('int_fhir__patient_latest') }} as patients
     inner join
         record_person
-        on record_person.record_id = 'fhir:' || patients.puskesmas_code || ':' || patients.patient_id
+        on record_person.record_id = {{ fhir_record_id('fhir', 'patients.puskesmas_code', 'patients.patient_id') }}
 ),
 
 puskesmas as (
@@ -43,7 +43,7 @@ encounters as (
     select
         patients.person_id,
         'puskesmas' as source,
-        'enc:' || encounters.puskesmas_code || ':' || encounters.encounter_id as record_id,
+        {{ fhir_record_id('enc', 'encounters.puskesmas_code', 'encounters.encounter_id') }} as record_id,
         {{ local_date('encounters.started_at_text', 'puskesmas.utc_offset_hours') }} as service_date,
         patients.village_code as stated_domicile_code,
         encounters.puskesmas_code as recording_puskesmas_code,
@@ -61,7 +61,7 @@ immunizations as (
     select
         patients.person_id,
         'puskesmas' as source,
-        'imm:' || immunizations.puskesmas_code || ':' || immunizations.immunization_id as record_id,
+        {{ fhir_record_id('imm', 'immunizations.puskesmas_code', 'immunizations.immunization_id') }} as record_id,
         {{ local_date('immunizations.occurred_at_text', 'puskesmas.utc_offset_hours') }} as service_date,
         patients.village_code as stated_domicile_code,
         immunizations.puskesmas_code as recording_puskesmas_code,
