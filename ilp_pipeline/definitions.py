@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
-from dagster_dbt import DbtCliResource
 
 from ilp_pipeline.defs.automation import MONTHLY_JOB, landing_sensor, nightly
-from ilp_pipeline.defs.dbt import dbt_project, ilp_dbt_models
+from ilp_pipeline.defs.dbt import ProjectDbtCliResource, dbt_project, ilp_dbt_models
 from ilp_pipeline.defs.ingestion import ingest_landing
 from ilp_pipeline.defs.partitions import monthly_partitions
 from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
@@ -37,7 +36,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions
         sensors=[landing_sensor],
         resources={
             "warehouse": warehouse or WarehouseResource(),
-            "dbt": DbtCliResource(
+            "dbt": ProjectDbtCliResource(
                 project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
             ),
         },
