@@ -66,7 +66,21 @@
         {{ inputs_fingerprint() }}
 {%- endmacro %}
 
-{#- Where a model's select keeps only the rows of the paths to re-read. -#}
+{#- Where a model's select keeps only the rows of the paths to re-read. The paths are looked up when the
+    model runs and written into its SQL as a list of constants: DuckDB applies such a list where the raw
+    rows are scanned, below the staging view's parsing, whereas it joins a subquery only after the view
+    (a build of one new month parsed every FHIR line ever landed: 0.65 s against 0.27 s). No condition
+    when every path is to be read again. -#}
 {% macro only_landed_paths_to_rebuild(path_column='source_file') -%}
-    {%- if is_incremental() %} and {{ path_column }} in {{ landed_paths_to_rebuild() }}{% endif -%}
+    {%- if is_incremental() and execute -%}
+        {%- set to_read = run_query(
+            "select distinct path, (select count(distinct path) from " ~ source('raw', 'landed_file') ~ ") as landed "
+            ~ "from " ~ source('raw', 'landed_file') ~ " where path in " ~ landed_paths_to_rebuild() ~ " order by path"
+        ) -%}
+        {%- set paths = to_read.columns[0].values() -%}
+        {%- if not paths or paths | length < to_read.columns[1].values()[0] %} and {{ path_column }} in (
+            {%- for path in paths %}'{{ path | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+            {%- if not paths %}null{% endif -%}
+        ){%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
