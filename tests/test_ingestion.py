@@ -112,3 +112,37 @@ def test_same_file_twice_is_loaded_once_and_a_correction_replaces_it(landing: Pa
     assert corrected.count("loaded") == 1
     assert current == [("Siti Aminah", "9.8"), ("Rina", "8.1")]
     assert versions == 2, "raw keeps every version (append-only); the current one counts"
+
+
+def test_unchanged_files_are_not_hashed_again_and_a_same_size_correction_is_found(
+    landing: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from ilp_pipeline.ingest import manifest
+
+    hashed: list[str] = []
+    real_sha256_of = manifest.sha256_of
+
+    def counting_sha256_of(path: Path) -> str:
+        hashed.append(path.name)
+        return real_sha256_of(path)
+
+    monkeypatch.setattr(manifest, "sha256_of", counting_sha256_of)
+    path = landing / "posyandu" / "2026-01" / "PSY16060110090001.csv"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        first = ingest(con, landing)
+        files_landed = len(hashed)
+        hashed.clear()
+        ingest(con, landing)
+        rehashed = list(hashed)
+        # the same number of bytes, another value, written a minute later
+        path.write_text(path.read_text().replace(",9.5", ",9.6"))
+        os.utime(path, (path.stat().st_mtime + 60, path.stat().st_mtime + 60))
+        corrected = ingest(con, landing)
+        weight = con.execute(
+            "select r.berat_badan_kg from raw.posyandu_register r join raw.current_file f "
+            "on f.path = r._source_file and f.file_hash = r._file_hash where r._source_file like '%0001.csv'"
+        ).fetchone()[0]
+    assert files_landed == first.files_seen
+    assert rehashed == []
+    assert corrected.count("loaded") == 1
+    assert weight == "9.6"

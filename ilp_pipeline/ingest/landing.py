@@ -60,8 +60,9 @@ def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None)
     summary = IngestSummary(loaded_at=loaded_at)
     reference = contracts.reference_tables()
     reference_by_path = {relative: contract for relative, contract in reference.values()}
+    known = manifest.recorded_versions(con)
     for source, paths in discover(root).items():
-        described: list[LandedFile] = [manifest.describe(source, root, p) for p in paths]
+        described: list[LandedFile] = [manifest.describe(source, root, p, known) for p in paths]
         summary.files_seen += len(described)
         to_load, duplicates = manifest.triage(con, described)
         outcomes = list(duplicates)

@@ -68,16 +68,37 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def describe(source: str, root: Path, absolute: Path) -> LandedFile:
+def describe(
+    source: str, root: Path, absolute: Path, known: dict[str, tuple[int, dt.datetime, str]] | None = None
+) -> LandedFile:
+    """A landed file with its content hash. A path whose size and modification time are those of its last
+    recorded version keeps that version's hash without being read again, as the landing sensor, git and
+    rsync decide; any other file is hashed."""
     stat = absolute.stat()
+    path = absolute.relative_to(root).as_posix()
+    modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
+    recorded = (known or {}).get(path)
+    if recorded is not None and recorded[0] == stat.st_size and recorded[1] == modified_at:
+        file_hash = recorded[2]
+    else:
+        file_hash = sha256_of(absolute)
     return LandedFile(
         source=source,
         absolute=absolute,
-        path=absolute.relative_to(root).as_posix(),
-        file_hash=sha256_of(absolute),
+        path=path,
+        file_hash=file_hash,
         size_bytes=stat.st_size,
-        modified_at=dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None),
+        modified_at=modified_at,
     )
+
+
+def recorded_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, dt.datetime, str]]:
+    """Each path's last recorded version: size, modification time and content hash."""
+    rows = con.execute(
+        "select path, arg_max(size_bytes, loaded_at), arg_max(modified_at, loaded_at), arg_max(file_hash, loaded_at) "
+        "from raw.landed_file group by path"
+    ).fetchall()
+    return {path: (size, modified_at, file_hash) for path, size, modified_at, file_hash in rows}
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
