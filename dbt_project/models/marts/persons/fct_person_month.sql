@@ -1,16 +1,15 @@
 -- Each known person at each month of the spine: where they live at month end (their latest service
 -- record up to then) and their last record within the month (indicators.md "Area").
 with records as (
-    -- one record per person and day (the last by record id), so that "latest record" is well defined
+    -- "latest record" orders by day, then by record id: one key, so that the as-of join below picks one
+    -- record without first reducing all history to one record per person and day (twice as fast)
     select
         records.*,
         persons.person_key,
-        persons.birth_date
+        persons.birth_date,
+        strftime(records.service_date, '%Y-%m-%d') || '|' || records.record_id as record_order
     from {{ ref('int_services__records') }} as records
     inner join {{ ref('int_identity__persons') }} as persons on records.person_id = persons.person_id
-    qualify row_number() over (
-        partition by records.person_id, records.service_date order by records.record_id desc
-    ) = 1
 ),
 
 spine as (
@@ -48,7 +47,8 @@ month_end_domicile as (
     asof left join records
         on
             person_months.person_key = records.person_key
-            and person_months.month_end >= records.service_date
+            -- U+10FFFF sorts after every record id of the month's last day
+            and strftime(person_months.month_end, '%Y-%m-%d') || '|' || chr(1114111) >= records.record_order
 )
 
 select
