@@ -73,15 +73,23 @@ year_to_date_first as (
                 else date_trunc('month', person_months.birth_date + to_months(age_bands.from_months)) + interval 1 month
             end::date
         )) as first_month
-    from person_months
+    from (
+        -- the person's sex joined before the months fan out into age bands: a join of every band row
+        -- afterwards cost more than the rest of the model
+        select
+            person_months.*,
+            sex.sex
+        from person_months
+        left join sex on person_months.person_key = sex.person_key
+    ) as person_months
     inner join spine_years
         on
             person_months.period_month between make_date(spine_years.target_year - 1, 12, 1)
             and make_date(spine_years.target_year, 12, 1)
     inner join age_bands
-        on person_months.birth_date + to_months(age_bands.to_months) > make_date(spine_years.target_year, 1, 1)
-    left join sex on person_months.person_key = sex.person_key
-    where age_bands.only_sex is null or sex.sex = age_bands.only_sex
+        on
+            person_months.birth_date + to_months(age_bands.to_months) > make_date(spine_years.target_year, 1, 1)
+            and (age_bands.only_sex is null or person_months.sex = age_bands.only_sex)
     group by all
 ),
 
