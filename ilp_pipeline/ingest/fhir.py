@@ -10,6 +10,7 @@ import datetime as dt
 
 import duckdb
 
+from ilp_pipeline.ingest.batches import load_concurrently, split
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
 
 RAW_TABLE = "raw.fhir_resource"
@@ -54,18 +55,21 @@ def load(
     con: duckdb.DuckDBPyConnection, files: list[LandedFile], loaded_at: dt.datetime, batch_size: int = 500
 ) -> list[FileOutcome]:
     con.execute(DDL)
-    outcomes: list[FileOutcome] = []
-    for start in range(0, len(files), batch_size):
-        batch = files[start : start + batch_size]
+
+    def load_or_reject(connection: duckdb.DuckDBPyConnection, batch: list[LandedFile]) -> list[FileOutcome]:
+        """A batch at once; when one file breaks it, each file alone, and the unreadable one rejected."""
         try:
-            outcomes.extend(_load_batch(con, batch, loaded_at))
+            return _load_batch(connection, batch, loaded_at)
         except duckdb.Error:
+            outcomes: list[FileOutcome] = []
             for landed in batch:
                 try:
-                    outcomes.extend(_load_batch(con, [landed], loaded_at))
+                    outcomes.extend(_load_batch(connection, [landed], loaded_at))
                 except duckdb.Error as error:
                     outcomes.append(FileOutcome(landed, "rejected", "file_tidak_terbaca", str(error).splitlines()[0]))
-    return outcomes
+            return outcomes
+
+    return load_concurrently(con, split(files, batch_size), load_or_reject)
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, batch: list[LandedFile], loaded_at: dt.datetime) -> list[FileOutcome]:

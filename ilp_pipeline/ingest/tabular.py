@@ -15,6 +15,7 @@ import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
 from ilp_pipeline.contracts import TableContract
+from ilp_pipeline.ingest.batches import WORKERS, load_concurrently, split
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
 
 LINEAGE_DDL = """
@@ -26,6 +27,9 @@ LINEAGE_DDL = """
     _file_modified_at timestamp,
     _loaded_at timestamp not null
 """
+
+
+MIN_FILES_PER_STATEMENT = 500
 
 
 class FileRejected(Exception):
@@ -180,23 +184,33 @@ def load(
             groups[(delimiter, tuple(header))].append(landed)
         except FileRejected as rejected:
             outcomes.append(FileOutcome(landed, "rejected", rejected.reason_code, rejected.detail))
-    for (kind, _header), members in groups.items():
+    # a large group is shared out over the connections that load at once; pieces stay large, so that
+    # DuckDB writes their rows straight to the database file instead of through its write-ahead log
+    pieces = [
+        (kind, piece)
+        for (kind, _header), members in groups.items()
+        for piece in split(members, max(MIN_FILES_PER_STATEMENT, -(-len(members) // WORKERS)))
+    ]
+
+    def load_piece(connection: duckdb.DuckDBPyConnection, piece) -> list[FileOutcome]:
+        kind, members = piece
         mapping, extra = plans[members[0].path]
         select = _select_list(contract, mapping, extra)
 
-        def insert(batch: list[LandedFile], kind=kind, select=select) -> dict[str, int]:
+        def insert(batch: list[LandedFile]) -> dict[str, int]:
             if kind != "xlsx":
                 relation = _read_csv_sql([m.absolute for m in batch], kind)
-                return _load_batch(con, contract, batch, relation, select, loaded_at)
-            con.register("xlsx_rows", pa.concat_tables([workbooks[m.path] for m in batch]))
+                return _load_batch(connection, contract, batch, relation, select, loaded_at)
+            connection.register("xlsx_rows", pa.concat_tables([workbooks[m.path] for m in batch]))
             try:
-                return _load_batch(con, contract, batch, "select * from xlsx_rows", select, loaded_at)
+                return _load_batch(connection, contract, batch, "select * from xlsx_rows", select, loaded_at)
             finally:
-                con.unregister("xlsx_rows")
+                connection.unregister("xlsx_rows")
 
         unreadable = "xlsx_tidak_terbaca" if kind == "xlsx" else "csv_tidak_terbaca"
-        outcomes += _load_group(members, insert, extra, unreadable)
-    return outcomes
+        return _load_group(members, insert, extra, unreadable)
+
+    return outcomes + load_concurrently(con, pieces, load_piece)
 
 
 def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
