@@ -170,47 +170,71 @@ def load(
     outcomes: list[FileOutcome] = []
     groups: dict[tuple[str, tuple[str, ...]], list[LandedFile]] = defaultdict(list)
     plans: dict[str, tuple[dict[str, str], list[str]]] = {}
-    workbooks: dict[str, pa.Table] = {}
+    workbooks: list[LandedFile] = []
     for landed in files:
+        if landed.absolute.suffix.lower() == ".xlsx":
+            workbooks.append(landed)
+            continue
         try:
-            if landed.absolute.suffix.lower() == ".xlsx":
-                columns, first_line = _xlsx_columns(landed.absolute)
-                plans[landed.path] = _column_mapping(contract, list(columns))
-                workbooks[landed.path] = _workbook_table(landed, columns, first_line)
-                groups[("xlsx", tuple(columns))].append(landed)
-                continue
             delimiter, header = csv_header(landed.absolute)
             plans[landed.path] = _column_mapping(contract, header)
-            groups[(delimiter, tuple(header))].append(landed)
         except FileRejected as rejected:
             outcomes.append(FileOutcome(landed, "rejected", rejected.reason_code, rejected.detail))
-    # a large group is shared out over the connections that load at once; pieces stay large, so that
-    # DuckDB writes their rows straight to the database file instead of through its write-ahead log
-    pieces = [
-        (kind, piece)
-        for (kind, _header), members in groups.items()
-        for piece in split(members, max(MIN_FILES_PER_STATEMENT, -(-len(members) // WORKERS)))
-    ]
+            continue
+        groups[(delimiter, tuple(header))].append(landed)
 
-    def load_piece(connection: duckdb.DuckDBPyConnection, piece) -> list[FileOutcome]:
-        kind, members = piece
+    def load_csv(connection: duckdb.DuckDBPyConnection, delimiter: str, members: list[LandedFile]):
         mapping, extra = plans[members[0].path]
         select = _select_list(contract, mapping, extra)
 
         def insert(batch: list[LandedFile]) -> dict[str, int]:
-            if kind != "xlsx":
-                relation = _read_csv_sql([m.absolute for m in batch], kind)
-                return _load_batch(connection, contract, batch, relation, select, loaded_at)
-            connection.register("xlsx_rows", pa.concat_tables([workbooks[m.path] for m in batch]))
+            relation = _read_csv_sql([m.absolute for m in batch], delimiter)
+            return _load_batch(connection, contract, batch, relation, select, loaded_at)
+
+        return _load_group(members, insert, extra, "csv_tidak_terbaca")
+
+    def load_workbooks(connection: duckdb.DuckDBPyConnection, members: list[LandedFile]) -> list[FileOutcome]:
+        """Workbooks are read in Python (calamine) while the other connection's CSV statement runs."""
+        read: list[FileOutcome] = []
+        by_header: dict[tuple[str, ...], list[LandedFile]] = defaultdict(list)
+        tables: dict[str, pa.Table] = {}
+        mappings: dict[str, tuple[dict[str, str], list[str]]] = {}
+        for landed in members:
             try:
-                return _load_batch(connection, contract, batch, "select * from xlsx_rows", select, loaded_at)
-            finally:
-                connection.unregister("xlsx_rows")
+                columns, first_line = _xlsx_columns(landed.absolute)
+                mappings[landed.path] = _column_mapping(contract, list(columns))
+            except FileRejected as rejected:
+                read.append(FileOutcome(landed, "rejected", rejected.reason_code, rejected.detail))
+                continue
+            tables[landed.path] = _workbook_table(landed, columns, first_line)
+            by_header[tuple(columns)].append(landed)
+        for group in by_header.values():
+            mapping, extra = mappings[group[0].path]
+            select = _select_list(contract, mapping, extra)
 
-        unreadable = "xlsx_tidak_terbaca" if kind == "xlsx" else "csv_tidak_terbaca"
-        return _load_group(members, insert, extra, unreadable)
+            def insert(batch: list[LandedFile], select=select) -> dict[str, int]:
+                connection.register("xlsx_rows", pa.concat_tables([tables[m.path] for m in batch]))
+                try:
+                    return _load_batch(connection, contract, batch, "select * from xlsx_rows", select, loaded_at)
+                finally:
+                    connection.unregister("xlsx_rows")
 
-    return outcomes + load_concurrently(con, pieces, load_piece)
+            read += _load_group(group, insert, extra, "xlsx_tidak_terbaca")
+        return read
+
+    # The workbooks go first, to one connection, while the CSV statements take the other. A large CSV group
+    # is shared out over the connections; pieces stay large, so that DuckDB writes their rows straight to
+    # the database file instead of through its write-ahead log.
+    jobs: list[tuple[str | None, list[LandedFile]]] = [(None, workbooks)] if workbooks else []
+    for (delimiter, _header), members in groups.items():
+        size = max(MIN_FILES_PER_STATEMENT, -(-len(members) // WORKERS))
+        jobs += [(delimiter, list(piece)) for piece in split(members, size)]
+
+    def load_job(connection: duckdb.DuckDBPyConnection, job) -> list[FileOutcome]:
+        delimiter, members = job
+        return load_workbooks(connection, members) if delimiter is None else load_csv(connection, delimiter, members)
+
+    return outcomes + load_concurrently(con, jobs, load_job)
 
 
 def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
