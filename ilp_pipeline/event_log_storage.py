@@ -3,7 +3,7 @@ SQLite's write-ahead log.
 
 Dagster's own SQLite event log creates an SQLAlchemy engine, opens a connection and compiles the insert
 again for every event it stores, and it stores an asset event twice (the run's database and the cross-run
-index), each in a transaction that SQLite syncs to disk. A month of the pipeline writes about 180 events,
+index), each in a transaction that SQLite syncs to disk. A month of the pipeline writes about 350 events,
 a year about 2,400: that bookkeeping took more time than the checks. Keeping the engine keeps its
 connection pool and its compiled-statement cache. In write-ahead-log mode with `synchronous = normal` a
 commit is not synced to disk; a crash of the machine may lose the last events but leaves the database
