@@ -230,3 +230,19 @@ def test_ilp_report_prints_a4_landscape_pdf(pipeline_run, tmp_path) -> None:
     assert (round(width), round(height)) == (842, 595)  # A4 landscape in points
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages >= 1 + 11 + 5  # summary, the life-cycle groups, trends, SKDN, immunisation, posyandu, quality
+
+
+def test_the_vega_bundle_is_made_once_and_kept_by_vl_convert_version(tmp_path) -> None:
+    import vl_convert
+
+    from ilp_pipeline.report.render import vega_bundle
+
+    vega_bundle.cache_clear()
+    made = vega_bundle(tmp_path)
+    kept = sorted(tmp_path.iterdir())
+    assert [p.name for p in kept] == [f".vega-bundle-vl-convert-{vl_convert.__version__}.js"]
+    assert kept[0].read_text("utf-8") == made and "vega-lite" in made.lower() and "</script" not in made
+    kept[0].write_text("kept copy", "utf-8")
+    vega_bundle.cache_clear()
+    assert vega_bundle(tmp_path) == "kept copy"
+    vega_bundle.cache_clear()

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from ilp_pipeline.report.data import load_reports, report_areas
-from ilp_pipeline.report.render import month_label, render_report
+from ilp_pipeline.report.render import month_label, render_report, vega_bundle
 
 MANIFEST = "manifest.json"
 
@@ -83,12 +83,13 @@ def build_reports(
                 stale.append(area)
         loading = time.perf_counter()
         loaded = load_reports(con, period, stale) if stale else {}
+        bundle = vega_bundle(publish_dir / "laporan") if stale else None
         load_share = (time.perf_counter() - loading) / max(len(stale), 1)
         for area in stale:
             path = folder / f"{area.code}.html"
             rendering = time.perf_counter()
             report = loaded[area.code]
-            text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None)).encode("utf-8")
+            text = render_report(report, dt.datetime.now(dt.UTC).replace(tzinfo=None), bundle).encode("utf-8")
             partial = path.with_suffix(".html.partial")
             partial.write_bytes(text)
             os.replace(partial, path)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 import pandas as pd
@@ -47,9 +49,22 @@ FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": 
 
 
 @functools.cache
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one script, as vl-convert bundles them for offline pages."""
-    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+def vega_bundle(cache_dir: Path | None = None) -> str:
+    """Vega, Vega-Lite and vega-embed in one script, as vl-convert bundles them for offline pages.
+
+    Bundling takes vl-convert about a second, in every process that writes reports (the nightly run's
+    whole report step is a second or two), so a copy is kept in `cache_dir`, named by vl-convert's version.
+    """
+    cached = cache_dir / f".vega-bundle-vl-convert-{vl_convert.__version__}.js" if cache_dir else None
+    if cached is not None and cached.exists():
+        return cached.read_text("utf-8")
+    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+        partial.write_text(bundle, "utf-8")
+        os.replace(partial, cached)
+    return bundle
 
 
 @functools.cache
@@ -199,7 +214,7 @@ def _posyandu_table(report: ReportData) -> list[dict]:
     return sorted(table.values(), key=lambda member: member["name"])
 
 
-def render_report(report: ReportData, generated_at: dt.datetime) -> str:
+def render_report(report: ReportData, generated_at: dt.datetime, bundle: str | None = None) -> str:
     totals = _by_code(report.totals)
     names = {row["indicator_code"]: row["indicator_name"] for row in report.indicators}
     return _template().render(
@@ -217,5 +232,5 @@ def render_report(report: ReportData, generated_at: dt.datetime) -> str:
         trend_arrows=TREND_ARROWS,
         generated_at=generated_at,
         format_locale=json.dumps(FORMAT_LOCALE),
-        vega_bundle=vega_bundle(),
+        vega_bundle=bundle or vega_bundle(),
     )
