@@ -84,3 +84,12 @@
         ){%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Models kept by month (the `months_of_the_spine` strategy): a build replaces the months of its month
+    spine and keeps the earlier ones. -#}
+{% macro get_incremental_months_of_the_spine_sql(arg_dict) -%}
+    {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
+    delete from {{ arg_dict["target_relation"] }} where period_month in (select period_month from ({{ month_spine() }}));
+    insert into {{ arg_dict["target_relation"] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict["temp_relation"] }}
+{%- endmacro %}

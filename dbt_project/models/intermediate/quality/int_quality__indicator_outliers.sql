@@ -3,7 +3,10 @@
 -- 0.6745 x (x - median) / MAD above the limit; the median test still works when one past spike has
 -- inflated the standard deviation. Only months with enough history are judged, and a difference of a few
 -- counts (small numbers) never is.
-with base as (
+-- The history is the previous months whatever months the run covers: a run of January alone judges it
+-- against last year's months, kept by int_quality__numerator_history. Months before the first month with
+-- registers (the start of the PWS series) are not history; a kept month without a count is a zero.
+with judged as (
     select
         base.period_month,
         base.puskesmas_code,
@@ -12,23 +15,74 @@ with base as (
         base.numerator_month
     from {{ ref('agg_indicator_kelurahan_base') }} as base
     inner join {{ ref('indicator_catalogue') }} as catalogue on base.indicator_code = catalogue.indicator_code
-    where base.kelurahan_code is not null and catalogue.kind in ('event', 'monthly', 'prevalence')
+    where
+        base.kelurahan_code is not null
+        and catalogue.kind in ('event', 'monthly', 'prevalence')
+        and base.period_month between date '{{ first_month() }}' and date '{{ last_month() }}'
+),
+
+kept as (
+    select kept.*
+    from {{ ref('int_quality__numerator_history') }} as kept
+    where kept.period_month >= (select min(period_month) from {{ ref('int_posyandu__register_months') }})
+),
+
+history_months as (
+    -- how many kept months each judged month has within its window
+    select
+        judged_months.period_month,
+        count(kept_months.period_month) as history_months
+    from (select distinct period_month from judged) as judged_months
+    left join (select distinct period_month from kept) as kept_months
+        on
+            kept_months.period_month < judged_months.period_month
+            and kept_months.period_month
+            >= judged_months.period_month - interval {{ var('dq_outlier_history_months') }} month
+    group by judged_months.period_month
+),
+
+history_values as (
+    select
+        judged.period_month,
+        judged.puskesmas_code,
+        judged.kelurahan_code,
+        judged.indicator_code,
+        judged.numerator_month,
+        history_months.history_months,
+        list_resize(
+            coalesce(
+                list(kept.numerator_month order by kept.period_month) filter (where kept.numerator_month is not null),
+                []
+            ),
+            history_months.history_months,
+            0
+        ) as past_months
+    from judged
+    inner join history_months on judged.period_month = history_months.period_month
+    left join kept
+        on
+            judged.kelurahan_code = kept.kelurahan_code
+            and judged.indicator_code = kept.indicator_code
+            and kept.period_month < judged.period_month
+            and kept.period_month >= judged.period_month - interval {{ var('dq_outlier_history_months') }} month
+    where history_months.history_months >= {{ var('dq_outlier_min_history_months') }}
+    group by
+        judged.period_month,
+        judged.puskesmas_code,
+        judged.kelurahan_code,
+        judged.indicator_code,
+        judged.numerator_month,
+        history_months.history_months
 ),
 
 history as (
     select
-        *,
-        count(numerator_month) over past_months as history_months,
-        avg(numerator_month) over past_months as history_mean,
-        stddev_samp(numerator_month) over past_months as history_sd,
-        median(numerator_month) over past_months as history_median,
-        mad(numerator_month) over past_months as history_mad
-    from base
-    window past_months as (
-        partition by kelurahan_code, indicator_code
-        order by period_month
-        rows between {{ var('dq_outlier_history_months') }} preceding and 1 preceding
-    )
+        * exclude (past_months),
+        list_aggregate(past_months, 'avg') as history_mean,
+        list_aggregate(past_months, 'stddev_samp') as history_sd,
+        list_aggregate(past_months, 'median') as history_median,
+        list_aggregate(past_months, 'mad') as history_mad
+    from history_values
 ),
 
 tested as (
@@ -47,7 +101,6 @@ tested as (
             false
         ) as beyond_modified_z
     from history
-    where history_months >= {{ var('dq_outlier_min_history_months') }}
 )
 
 select

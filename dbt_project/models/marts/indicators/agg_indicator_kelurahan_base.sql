@@ -23,10 +23,30 @@ values as (
     select * from {{ ref('agg_indicator_area_month') }}
 ),
 
+earlier_in_year as (
+    -- The spine's first month is a December (trends compare January with it): its year-to-date sums need
+    -- that year's earlier months, which lie before the spine.
+    select
+        values.puskesmas_code,
+        values.kelurahan_code,
+        values.indicator_code,
+        sum(values.numerator_month) as numerator
+    from values
+    where
+        values.period_month >= date_trunc('year', (select min(spine.period_month) from spine))
+        and values.period_month < (select min(spine.period_month) from spine)
+    group by all
+),
+
 with_values as (
     select
         grid.*,
         coalesce(values.numerator_month, 0) as numerator_month,
+        case
+            when grid.period_month = (select min(spine.period_month) from spine)
+                then coalesce(earlier_in_year.numerator, 0)
+            else 0
+        end as numerator_earlier_in_year,
         values.measured_denominator,
         projected.sasaran as target_population_projected,
         case
@@ -42,6 +62,11 @@ with_values as (
             and values.kelurahan_code is not distinct from grid.kelurahan_code
             and values.period_month = grid.period_month
             and values.indicator_code = grid.indicator_code
+    left join earlier_in_year
+        on
+            earlier_in_year.puskesmas_code = grid.puskesmas_code
+            and earlier_in_year.kelurahan_code is not distinct from grid.kelurahan_code
+            and earlier_in_year.indicator_code = grid.indicator_code
     left join {{ ref('int_sasaran__projected') }} as projected
         on
             projected.kelurahan_code = grid.kelurahan_code
@@ -60,7 +85,7 @@ measured as (
         *,
         case
             when kind = 'event'
-                then sum(numerator_month) over (
+                then sum(numerator_month + numerator_earlier_in_year) over (
                     partition by puskesmas_code, kelurahan_code, indicator_code, year(period_month)
                     order by period_month rows between unbounded preceding and current row
                 )
@@ -115,7 +140,7 @@ derived_values as (
 derived as (
     -- for ratio_ytd and level indicators the month columns repeat the year-to-date ones
     select
-        * exclude (derived_numerator, derived_denominator) replace (
+        * exclude (derived_numerator, derived_denominator, numerator_earlier_in_year) replace (
             coalesce(derived_numerator, numerator_month) as numerator_month,
             coalesce(derived_numerator, numerator_ytd) as numerator_ytd,
             coalesce(derived_denominator, denominator)::double as denominator
