@@ -4,10 +4,11 @@
     files changed: its own SQL, the project's macros and seeds, the data contracts or a reference file. -#}
 
 {#- The configuration of a model kept by landed file: `{{ config(**kept_by_landed_file()) }}`. -#}
-{% macro kept_by_landed_file() -%}
+{% macro kept_by_landed_file(strategy='landed_file', unique_key=none) -%}
     {{ return({
         "materialized": "incremental",
-        "incremental_strategy": "landed_file",
+        "incremental_strategy": strategy,
+        "unique_key": unique_key,
         "on_schema_change": "sync_all_columns",
         "post_hook": "{{ record_incremental_state() }}",
     }) }}
@@ -56,6 +57,19 @@
     delete from {{ arg_dict["target_relation"] }} where source_file in {{ landed_paths_to_rebuild() }};
     insert into {{ arg_dict["target_relation"] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict["temp_relation"] }}
+{%- endmacro %}
+
+{#- The `latest_version` strategy (macros/parsing.sql): the rows of re-read paths go, and so does the kept
+    version of every key the build chose again; the chosen versions come in. -#}
+{% macro get_incremental_latest_version_sql(arg_dict) -%}
+    {%- set target = arg_dict["target_relation"] -%}
+    {%- set chosen = arg_dict["temp_relation"] -%}
+    {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
+    delete from {{ target }} where source_file in {{ landed_paths_to_rebuild() }};
+    delete from {{ target }} as kept using {{ chosen }} as chosen
+    where {% for column in arg_dict["unique_key"] %}kept.{{ column }} = chosen.{{ column }}{{ " and " if not loop.last }}{% endfor %};
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ chosen }}
 {%- endmacro %}
 
 {% macro record_incremental_state() -%}

@@ -72,13 +72,32 @@
 {%- endmacro %}
 
 {#- The version of each FHIR resource that counts (sources.md "Versions of one record"): latest
-    meta.lastUpdated, then the later export month, then the later line. -#}
+    meta.lastUpdated, then the later export month, then the later line. Kept by key (macros/incremental.sql,
+    the `latest_version` strategy): a build chooses again only among the versions of the resources that a
+    re-read path holds a version of or held the chosen one. -#}
 {% macro latest_version(relation, id_column) -%}
+    {%- if is_incremental() %}
+    with rechosen as (
+        select puskesmas_code, {{ id_column }} from {{ relation }}
+        where true{{ only_landed_paths_to_rebuild() }}
+        union
+        select puskesmas_code, {{ id_column }} from {{ this }}
+        where true{{ only_landed_paths_to_rebuild() }}
+    )
+
+    {% endif -%}
     select versions.* from {{ relation }} as versions
     where not exists (
         select 1 from {{ ref('int_fhir__invalid_lines') }} as invalid
         where invalid.source_file = versions.source_file and invalid.source_line = versions.source_line
     )
+    {%- if is_incremental() %}
+        and exists (
+            select 1 from rechosen
+            where rechosen.puskesmas_code = versions.puskesmas_code
+                and rechosen.{{ id_column }} = versions.{{ id_column }}
+        )
+    {%- endif %}
     qualify row_number() over (
         partition by versions.puskesmas_code, versions.{{ id_column }}
         order by try_cast(versions.last_updated_text as timestamptz) desc nulls last, versions.export_month desc,
