@@ -1,12 +1,34 @@
--- One row per child (0-59 months) and month weighed or measured: SKDN category and the z-scores of the
--- month's last valid measurement per indicator (domain.md "Growth monitoring (SKDN)"; indicators.md
--- "Prevalence"). The child's area is their last record of the month.
-with anthropometry as (
+-- One row per child (0-59 months) and month of the run's spine weighed or measured: SKDN category and the
+-- z-scores of the month's last valid measurement per indicator (domain.md "Growth monitoring (SKDN)";
+-- indicators.md "Prevalence"). The child's area is their last record of the month (fct_person_month).
+-- Months before the spine are read only for the SKDN of its first month: the month before it gives the
+-- previous weight, and an earlier weighing makes a child without one 'O' rather than 'B'.
+with spine as (
+    {{ month_spine() }}
+),
+
+read_from as (
+    select (min(period_month) - interval 1 month)::date as period_month from spine
+),
+
+anthropometry as (
     select
         *,
         date_trunc('month', measured_on)::date as period_month
     from {{ ref('fct_anthropometry') }}
-    where age_days >= 0
+    where age_days >= 0 and measured_on >= (select period_month from read_from)
+),
+
+weighed_earlier as (
+    select
+        person_key,
+        arg_max(weight_kg, strftime(measured_on, '%Y%m%d') || record_id) as last_weight_kg
+    from {{ ref('fct_anthropometry') }}
+    where
+        age_days between 0 and 1826
+        and weight_kg is not null
+        and measured_on < (select period_month from read_from)
+    group by person_key
 ),
 
 weighings as (
@@ -33,10 +55,13 @@ skdn as (
 
 classified as (
     select
-        skdn.*,
+        skdn.* replace (
+            coalesce(skdn.previous_weight_kg, weighed_earlier.last_weight_kg) as previous_weight_kg
+        ),
         increments.minimum_gain_grams,
         case
-            when skdn.previous_month is null then 'B'
+            when skdn.previous_month is null and weighed_earlier.person_key is null then 'B'
+            when skdn.previous_month is null then 'O'
             when skdn.previous_month = skdn.period_month - interval 1 month
                 then case
                     when (skdn.weight_kg - skdn.previous_weight_kg) * 1000 >= increments.minimum_gain_grams
@@ -46,6 +71,7 @@ classified as (
             else 'O'
         end as skdn_category
     from skdn
+    left join weighed_earlier on skdn.person_key = weighed_earlier.person_key
     left join {{ ref('minimum_weight_increment') }} as increments
         on skdn.age_months between increments.age_months_from and increments.age_months_to
 ),
@@ -91,3 +117,4 @@ left join {{ ref('fct_person_month') }} as person_month
     on
         person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
         and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)
+where coalesce(classified.period_month, last_valid.period_month) >= (select min(period_month) from spine)
