@@ -323,3 +323,39 @@ def test_incremental_models_hold_what_a_full_rebuild_holds(restated, tmp_path) -
             assert differing == 0, (model, rows, differing)
             compared += rows
     assert compared > 100_000
+
+
+def test_a_changed_upstream_model_makes_the_kept_models_reading_it_read_everything_again(
+    pipeline_run, tmp_path
+) -> None:
+    """A kept model's rows depend on the SQL of the models it reads too: a change to the parsed encounters
+    changes the fingerprint of the kept encounter versions, not that of the kept patient versions."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    warehouse = tmp_path / "kept.duckdb"
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], warehouse)
+    kept = ["int_fhir__encounter_latest", "int_fhir__patient_latest"]
+
+    def build() -> dict[str, str]:
+        result = subprocess.run(
+            [DBT_EXECUTABLE, "run", "--select", *kept, "--project-dir", str(project), "--profiles-dir", str(project)],
+            env={**pipeline_run["env"], "ILP_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return dict(
+                con.execute(
+                    "select model_name, inputs_fingerprint from intermediate.incremental_state "
+                    "where list_contains(?, model_name)",
+                    [kept],
+                ).fetchall()
+            )
+
+    before = build()
+    parsed = project / "models" / "staging" / "fhir" / "stg_fhir__encounter.sql"
+    parsed.write_text(parsed.read_text() + "-- changed\n")
+    after = build()
+    assert after["int_fhir__encounter_latest"] != before["int_fhir__encounter_latest"]
+    assert after["int_fhir__patient_latest"] == before["int_fhir__patient_latest"]

@@ -1,7 +1,8 @@
 {#- Models kept incrementally by landed file (the `landed_file` strategy): a build re-reads only the paths
     with a file version loaded since the model's last build, deletes what it held for those paths and
     appends their current rows. Everything is rebuilt when the model's inputs other than the landed
-    files changed: its own SQL, the project's macros and seeds, the data contracts or a reference file. -#}
+    files changed: its own SQL or that of a model it reads, the project's macros and seeds, the data contracts
+    or a reference file. -#}
 
 {#- The configuration of a model kept by landed file: `{{ config(**kept_by_landed_file()) }}`. -#}
 {% macro kept_by_landed_file(strategy='landed_file', unique_key=none) -%}
@@ -23,10 +24,27 @@
     )
 {%- endmacro %}
 
+{#- The models and seeds a model reads, directly or through others, with their checksums: a kept model
+    whose upstream SQL changed holds rows the old SQL made. -#}
+{% macro upstream_checksums() -%}
+    {%- set visited = [] -%}
+    {%- set checksums = [] -%}
+    {%- set pending = model.depends_on.nodes | list -%}
+    {%- for node_id in pending if node_id in graph.nodes -%}
+        {%- if node_id not in visited -%}
+            {%- do visited.append(node_id) -%}
+            {%- do checksums.append(node_id ~ '=' ~ graph.nodes[node_id].checksum.checksum) -%}
+            {%- do pending.extend(graph.nodes[node_id].depends_on.nodes) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(checksums | sort | join(',')) }}
+{%- endmacro %}
+
 {% macro inputs_fingerprint() -%}
     md5(concat_ws(
         '|',
         '{{ model.checksum.checksum }}',
+        '{{ upstream_checksums() }}',
         '{{ code_fingerprint() }}',
         (
             select string_agg(md5(contract::varchar), ',' order by md5(contract::varchar))
