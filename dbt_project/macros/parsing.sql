@@ -77,12 +77,13 @@
     re-read path holds a version of or held the chosen one. -#}
 {% macro latest_version(relation, id_column) -%}
     {%- if is_incremental() %}
+    {%- set reread_paths = only_landed_paths_to_rebuild() %}
     with rechosen as (
         select puskesmas_code, {{ id_column }} from {{ relation }}
-        where true{{ only_landed_paths_to_rebuild() }}
+        where true{{ reread_paths }}
         union
         select puskesmas_code, {{ id_column }} from {{ this }}
-        where true{{ only_landed_paths_to_rebuild() }}
+        where true{{ reread_paths }}
     )
 
     {% endif -%}

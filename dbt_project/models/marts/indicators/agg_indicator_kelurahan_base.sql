@@ -23,6 +23,10 @@ values as (
     select * from {{ ref('agg_indicator_area_month') }}
 ),
 
+spine_start as (
+    select min(period_month) as period_month from spine
+),
+
 earlier_in_year as (
     -- The spine's first month is a December (trends compare January with it): its year-to-date sums need
     -- that year's earlier months, which lie before the spine.
@@ -32,9 +36,10 @@ earlier_in_year as (
         values.indicator_code,
         sum(values.numerator_month) as numerator
     from values
+    cross join spine_start
     where
-        values.period_month >= date_trunc('year', (select min(spine.period_month) from spine))
-        and values.period_month < (select min(spine.period_month) from spine)
+        values.period_month >= date_trunc('year', spine_start.period_month)
+        and values.period_month < spine_start.period_month
     group by all
 ),
 
@@ -43,7 +48,7 @@ with_values as (
         grid.*,
         coalesce(values.numerator_month, 0) as numerator_month,
         case
-            when grid.period_month = (select min(spine.period_month) from spine)
+            when grid.period_month = (select spine_start.period_month from spine_start)
                 then coalesce(earlier_in_year.numerator, 0)
             else 0
         end as numerator_earlier_in_year,
