@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from dagster import AssetKey
 
 from ilp_pipeline.definitions import MONTHLY_JOB, defs
@@ -47,3 +50,14 @@ def test_indicator_page_lists_every_catalogue_code() -> None:
     page = (root / "docs" / "indicators.md").read_text()
     assert len(codes) == 50
     assert all(f"`{code}`" in page for code in codes)
+
+
+def test_loading_the_definitions_leaves_great_expectations_to_the_first_suite() -> None:
+    """The webserver, the daemon and every run load the definitions; the suites run in a few steps only."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, ilp_pipeline.definitions; print('great_expectations' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"

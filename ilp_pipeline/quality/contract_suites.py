@@ -14,7 +14,8 @@ import datetime as dt
 import duckdb
 
 from ilp_pipeline.contracts import TableContract
-from ilp_pipeline.quality.expectations import SAMPLE_ROWS, CheckOutcome, gx, validate_frame
+from ilp_pipeline.quality.expectations import SAMPLE_ROWS, CheckOutcome, validate_frame
+from ilp_pipeline.quality.gx_import import gx
 
 
 def _typed(column) -> str:
@@ -26,7 +27,7 @@ def _typed(column) -> str:
 
 
 def contract_expectations(contract: TableContract) -> list:
-    e = gx.expectations
+    e = gx().expectations
     expectations = []
     for column in contract.columns:
         if column.required:

@@ -9,20 +9,12 @@ tables hold no person, and no unexpected-value lists are kept.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-import great_expectations as gx  # noqa: E402 - the variables above must be set before import
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from great_expectations.expectations.row_conditions import Column  # noqa: E402
-
-logging.getLogger("great_expectations").setLevel(logging.ERROR)
+from ilp_pipeline.quality.gx_import import gx, progress_bars_off, row_condition_column
 
 # Column expectations read at most this many rows: a reservoir sample decides "at least 95% conform" as well
 # as all rows do, and a national month is not pulled into pandas.
@@ -42,7 +34,7 @@ class CheckOutcome:
 
 
 def _indicator_suite(expected_rows: int) -> list:
-    e = gx.expectations
+    e = gx().expectations
     return [
         e.ExpectTableRowCountToEqual(value=expected_rows),
         e.ExpectCompoundColumnsToBeUnique(column_list=GRAIN),
@@ -52,10 +44,10 @@ def _indicator_suite(expected_rows: int) -> list:
         ),
         # the drop-out (ratio_ytd) may be negative: more MR1 than DPT-HB-Hib1 doses this year
         e.ExpectColumnValuesToBeBetween(
-            column="numerator_month", min_value=0, row_condition=Column("kind") != "ratio_ytd"
+            column="numerator_month", min_value=0, row_condition=row_condition_column("kind") != "ratio_ytd"
         ),
         e.ExpectColumnValuesToBeBetween(
-            column="numerator_ytd", min_value=0, row_condition=Column("kind") != "ratio_ytd"
+            column="numerator_ytd", min_value=0, row_condition=row_condition_column("kind") != "ratio_ytd"
         ),
         e.ExpectColumnValuesToBeInSet(column="status", value_set=["baik", "kurang", "cukup", "jelek"]),
         e.ExpectColumnValuesToBeInSet(column="trend", value_set=["naik", "tetap", "turun"]),
@@ -66,13 +58,13 @@ def _indicator_suite(expected_rows: int) -> list:
             column_A="denominator",
             column_B="numerator_month",
             or_equal=True,
-            row_condition=Column("denominator_type") == "terukur",
+            row_condition=row_condition_column("denominator_type") == "terukur",
         ),
     ]
 
 
 def _growth_suite(expected_rows: int) -> list:
-    e = gx.expectations
+    e = gx().expectations
     return [
         e.ExpectTableRowCountToEqual(value=expected_rows),
         e.ExpectCompoundColumnsToBeUnique(column_list=["puskesmas_code", "kelurahan_code", "period_month"]),
@@ -84,13 +76,13 @@ def _growth_suite(expected_rows: int) -> list:
 
 
 def validate_frame(frame: pd.DataFrame, name: str, expectations: list) -> tuple[bool, list[str], dict[str, float]]:
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context = gx().get_context(mode="ephemeral")
+    context.variables.progress_bars = progress_bars_off()
     source = context.data_sources.add_pandas(name=f"{name}_source")
     batch_definition = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("batch")
-    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    suite = context.suites.add(gx().ExpectationSuite(name=name, expectations=expectations))
     validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
+        gx().ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
     )
     # no partial lists of unexpected values: they would carry NIK or names into logs and Data Docs
     result = validation.run(
@@ -108,7 +100,7 @@ def validate_frame(frame: pd.DataFrame, name: str, expectations: list) -> tuple[
 
 
 def _reconciliation_suite() -> list:
-    e = gx.expectations
+    e = gx().expectations
     return [
         e.ExpectColumnValuesToBeBetween(column=f"{level}_difference", min_value=-1e-6, max_value=1e-6)
         for level in ("puskesmas", "district", "regency")
@@ -160,8 +152,8 @@ def expected_areas(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _plausibility_suite(coverage_ceiling_pct: float) -> list:
-    e = gx.expectations
-    counted = Column("kind").is_in(["event", "monthly"])
+    e = gx().expectations
+    counted = row_condition_column("kind").is_in(["event", "monthly"])
     return [
         e.ExpectColumnValuesToBeBetween(
             column="coverage_ytd_pct", min_value=0, max_value=coverage_ceiling_pct, row_condition=counted
@@ -170,7 +162,10 @@ def _plausibility_suite(coverage_ceiling_pct: float) -> list:
             column="coverage_month_pct", min_value=0, max_value=coverage_ceiling_pct, row_condition=counted
         ),
         e.ExpectColumnValuesToBeBetween(
-            column="denominator", min_value=0, strict_min=True, row_condition=Column("denominator_type") == "proyeksi"
+            column="denominator",
+            min_value=0,
+            strict_min=True,
+            row_condition=row_condition_column("denominator_type") == "proyeksi",
         ),
     ]
 
@@ -204,7 +199,7 @@ def validate_candidates(
             "ge_row_conservation",
             "data_quality_monthly",
             conservation,
-            [gx.expectations.ExpectColumnValuesToBeInSet(column="passed", value_set=[True])],
+            [gx().expectations.ExpectColumnValuesToBeInSet(column="passed", value_set=[True])],
             "Every received row of every file is accepted, quarantined with a reason or merged as a duplicate.",
         ),
         (

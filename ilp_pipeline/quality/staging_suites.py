@@ -12,7 +12,8 @@ from __future__ import annotations
 import duckdb
 
 from ilp_pipeline.contracts import TableContract
-from ilp_pipeline.quality.expectations import SAMPLE_ROWS, CheckOutcome, gx, validate_frame
+from ilp_pipeline.quality.expectations import SAMPLE_ROWS, CheckOutcome, validate_frame
+from ilp_pipeline.quality.gx_import import gx
 
 MOSTLY = 0.95
 
@@ -46,7 +47,7 @@ def _key_sql(contract: TableContract) -> str:
 
 
 def staging_expectations(contract: TableContract) -> list:
-    e = gx.expectations
+    e = gx().expectations
     expectations = [e.ExpectColumnValuesToNotBeNull(column=key) for key in contract.staging_key]
     for column in contract.columns:
         if not column.staged_as:
@@ -79,7 +80,7 @@ def validate_staging(con: duckdb.DuckDBPyConnection, contract: TableContract) ->
     keys_passed, key_failures, key_observed = validate_frame(
         keys,
         f"{name}_keys",
-        [gx.expectations.ExpectColumnValuesToBeBetween(column="duplicate_keys", min_value=0, max_value=0)],
+        [gx().expectations.ExpectColumnValuesToBeBetween(column="duplicate_keys", min_value=0, max_value=0)],
     )
     passed, failures, observed = validate_frame(sample, name, staging_expectations(contract))
     return CheckOutcome(
