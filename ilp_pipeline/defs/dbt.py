@@ -107,26 +107,48 @@ def ilp_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehous
     )
     # Unit tests (given/expect rows) run in CI, not on every nightly build.
     args = ["build", "--exclude", "test_type:unit"]
+    restore_parse_state(warehouse.path)
     invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
-    keep_parse_state(invocation.target_path)
+    keep_parse_state(invocation.target_path, warehouse.path)
 
 
-def keep_parse_state(build_target: Path) -> None:
-    """The build's parse state becomes the one the next build starts from.
+def _parse_state_paths(warehouse_path: Path) -> tuple[Path, Path]:
+    """The parse state dagster-dbt hands to a build, and the one kept for this warehouse.
+
+    dbt discards a parse state made for another profile, and the profile holds the warehouse path, so one
+    checkout that builds several warehouses (tests, a benchmark, development beside production) would
+    parse the whole project again (about 2 s) whenever the path changed. A state is kept per path."""
+    target = DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+    key = hashlib.sha256(str(warehouse_path.resolve()).encode()).hexdigest()[:16]
+    return target / PARTIAL_PARSE_FILE, target / "parse_states" / f"{key}.msgpack"
+
+
+def _replace_atomically(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staged = destination.with_suffix(f".{os.getpid()}.staged")
+    shutil.copyfile(source, staged)
+    staged.replace(destination)
+
+
+def restore_parse_state(warehouse_path: Path) -> None:
+    """Put this warehouse's parse state where dagster-dbt picks it up for the next build."""
+    handed_over, kept = _parse_state_paths(warehouse_path)
+    if kept.exists():
+        _replace_atomically(kept, handed_over)
+
+
+def keep_parse_state(build_target: Path, warehouse_path: Path) -> None:
+    """The build's parse state becomes the one the next build of this warehouse starts from.
 
     dagster-dbt gives each build a target folder of its own and copies the project target's
-    partial_parse.msgpack into it, but never back. dbt discards a parse state made for another profile,
-    and the profile holds the warehouse path, so a state parsed elsewhere made every build parse the
-    whole project again (about 1.5 s)."""
+    partial_parse.msgpack into it, but never back."""
     produced = build_target / PARTIAL_PARSE_FILE
     if not produced.exists():
         return
-    kept = DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / PARTIAL_PARSE_FILE
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    staged = kept.with_suffix(".staged")
-    shutil.copyfile(produced, staged)
-    staged.replace(kept)
+    handed_over, kept = _parse_state_paths(warehouse_path)
+    _replace_atomically(produced, kept)
+    _replace_atomically(produced, handed_over)
 
 
 class ProjectDbtCliResource(DbtCliResource):
