@@ -120,7 +120,11 @@ def latest_published_month(warehouse: Path) -> str | None:
 
     if not warehouse.exists():
         return None
-    with no_writer(warehouse), duckdb.connect(str(warehouse), read_only=True) as con:
+
+    def say(message: str) -> None:
+        print(f"ilp: {message}", flush=True)
+
+    with no_writer(warehouse, log=say), duckdb.connect(str(warehouse), read_only=True) as con:
         if not con.execute(
             "select count(*) from duckdb_tables() where schema_name = 'pws' and table_name = 'publish_log'"
         ).fetchone()[0]:

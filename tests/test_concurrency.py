@@ -25,6 +25,7 @@ def test_concurrent_runs_wait_for_the_writer_lock(pipeline_run, tmp_path) -> Non
     assert first.returncode == 0, first_output[-3000:]
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     logs = first_output + second.stdout + second.stderr
+    # the second waits where it first meets the lock: reading the publish log for its months, or in its run
     assert "waiting for the warehouse writer lock, held by run" in logs
     assert "warehouse writer lock acquired after" in logs
     with duckdb.connect(env["ILP_WAREHOUSE"], read_only=True) as con:

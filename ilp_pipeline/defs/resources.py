@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -30,12 +30,26 @@ def writer_lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".writer.lock")
 
 
+def _lock_holder(lock: IO[str]) -> str:
+    lock.seek(0)
+    return lock.read().strip() or "another process"
+
+
 @contextmanager
-def no_writer(warehouse: Path) -> Iterator[None]:
-    """Wait until no run writes the warehouse (DuckDB refuses even read-only opens while one does)."""
+def no_writer(warehouse: Path, log: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Wait until no run writes the warehouse (DuckDB refuses even read-only opens while one does),
+    saying so through `log` when it has to wait."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock_path(warehouse).open("a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            started = time.monotonic()
+            if log:
+                log(f"waiting for the warehouse writer lock, held by {_lock_holder(lock)}")
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            if log:
+                log(f"warehouse writer lock acquired after {time.monotonic() - started:.0f} s")
         try:
             yield
         finally:
@@ -82,10 +96,8 @@ class WarehouseResource(ConfigurableResource):
                     lock.close()
                     raise TimeoutError(f"the warehouse {self.path} stayed locked by another run") from None
                 if not waited:
-                    lock.seek(0)
-                    holder = lock.read().strip() or "another process"
                     if context.log:
-                        context.log.info(f"waiting for the warehouse writer lock, held by {holder}")
+                        context.log.info(f"waiting for the warehouse writer lock, held by {_lock_holder(lock)}")
                     waited = True
                 time.sleep(1)
         lock.seek(0)
