@@ -20,6 +20,7 @@ from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, export_for_dbt, load_settings
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+KEPT_BUILD_FOLDERS = 30
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -111,6 +112,7 @@ def ilp_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehous
     invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
     keep_parse_state(invocation.target_path, warehouse.path)
+    prune_build_folders(invocation.target_path)
 
 
 def _parse_state_paths(warehouse_path: Path) -> tuple[Path, Path]:
@@ -149,6 +151,31 @@ def keep_parse_state(build_target: Path, warehouse_path: Path) -> None:
     handed_over, kept = _parse_state_paths(warehouse_path)
     _replace_atomically(produced, kept)
     _replace_atomically(produced, handed_over)
+
+
+def _modified_at(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def prune_build_folders(build_target: Path, keep: int = KEPT_BUILD_FOLDERS) -> list[Path]:
+    """Remove all but the newest `keep` build folders; returns the removed ones.
+
+    dagster-dbt writes a target folder for every build (about 11 MB at kabupaten scale: manifest, compiled
+    SQL, dbt.log) and never removes one, so a nightly schedule would pile up 4 GB a year. The newest
+    stay, about a month of nights, for reading a recent build's log and compiled SQL."""
+    prefix = build_target.name.split("-")[0]
+    folders = sorted(
+        (path for path in build_target.parent.glob(f"{prefix}-*") if path.is_dir()),
+        key=_modified_at,
+        reverse=True,
+    )
+    removed = folders[keep:]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
 
 
 class ProjectDbtCliResource(DbtCliResource):
