@@ -13,6 +13,7 @@ import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -248,27 +249,27 @@ def write_period_parquet(con: duckdb.DuckDBPyConnection, publishing: list[Period
 
     A file this small costs DuckDB more in setting up the copy than in writing rows, and the setting up
     holds one core: two cursors write at once."""
-    jobs = [
-        (writer, table, outcome)
-        for outcome in publishing
-        for table in PUBLISHED_TABLES
-        for writer in (write_parquet, write_history_parquet)
-    ]
-
-    def write(job, cursor: duckdb.DuckDBPyConnection) -> None:
-        writer, table, outcome = job
-        if writer is write_parquet:
-            write_parquet(cursor, table, outcome.period_month, publish_dir)
-        else:
-            write_history_parquet(cursor, table, outcome.period_month, outcome.publish_id, publish_dir)
+    writes = []
+    for outcome in publishing:
+        for table in PUBLISHED_TABLES:
+            writes.append(partial(write_parquet, table=table, period=outcome.period_month, publish_dir=publish_dir))
+            writes.append(
+                partial(
+                    write_history_parquet,
+                    table=table,
+                    period=outcome.period_month,
+                    publish_id=outcome.publish_id,
+                    publish_dir=publish_dir,
+                )
+            )
 
     def write_share(share) -> None:
         with con.cursor() as cursor:
-            for job in share:
-                write(job, cursor)
+            for write in share:
+                write(cursor)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(write_share, jobs[0::2]), pool.submit(write_share, jobs[1::2])]:
+        for done in [pool.submit(write_share, writes[0::2]), pool.submit(write_share, writes[1::2])]:
             done.result()
 
 
