@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import duckdb
 
+from ilp_pipeline.ingest.batches import load_concurrently
 from ilp_pipeline.ingest.landing import file_month
 
 PUBLISHED_TABLES = (
@@ -248,7 +248,7 @@ def write_period_parquet(con: duckdb.DuckDBPyConnection, publishing: list[Period
     """Each published period's file per table, current and history.
 
     A file this small costs DuckDB more in setting up the copy than in writing rows, and the setting up
-    holds one core: two cursors write at once."""
+    holds one core: the files are shared out over cursors as landed files are at ingestion."""
     writes = []
     for outcome in publishing:
         for table in PUBLISHED_TABLES:
@@ -263,14 +263,7 @@ def write_period_parquet(con: duckdb.DuckDBPyConnection, publishing: list[Period
                 )
             )
 
-    def write_share(share) -> None:
-        with con.cursor() as cursor:
-            for write in share:
-                write(cursor)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(write_share, writes[0::2]), pool.submit(write_share, writes[1::2])]:
-            done.result()
+    load_concurrently(con, writes, lambda cursor, write: [write(cursor)])
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, table: str, period: dt.date, publish_dir: Path) -> Path:
