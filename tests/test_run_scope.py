@@ -101,3 +101,34 @@ def test_the_nightly_month_is_judged_against_the_previous_months(runs) -> None:
         ).fetchone()[0]
     assert history == [(len(HISTORY),)]
     assert judged > 0
+
+
+def test_the_drill_through_of_earlier_months_survives_the_nightly_run(runs) -> None:
+    """The nightly run lists January's persons and keeps those listed for the months it did not run."""
+    with duckdb.connect(runs["nightly"], read_only=True) as con:
+        by_month = con.execute(
+            """
+            with listed as (
+                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
+                       count(*) as persons
+                from restricted.numerator_persons
+                group by all
+            ),
+            published as (
+                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
+                       numerator_month
+                from pws.kelurahan_indicator_monthly
+                where indicator_code in (select indicator_code from restricted.numerator_persons)
+            )
+            select
+                strftime(period_month, '%Y-%m'),
+                count(*) filter (where numerator_month > 0),
+                count(*) filter (where numerator_month <> coalesce(persons, 0))
+            from published left join listed using (period_month, indicator_code, area)
+            group by all
+            order by 1
+            """
+        ).fetchall()
+    assert [month for month, _, _ in by_month] == [*HISTORY, NIGHTLY]
+    assert all(counted > 100 for _, counted, _ in by_month), by_month
+    assert [mismatched for _, _, mismatched in by_month] == [0] * (len(HISTORY) + 1)

@@ -125,3 +125,13 @@
     insert into {{ arg_dict["target_relation"] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict["temp_relation"] }}
 {%- endmacro %}
+
+{#- Models kept by published month (the `months_of_the_run` strategy): a build replaces the months it
+    publishes, from the first month of its run to the last, and keeps the others as published. -#}
+{% macro get_incremental_months_of_the_run_sql(arg_dict) -%}
+    {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
+    delete from {{ arg_dict["target_relation"] }}
+    where period_month between date '{{ first_month() }}' and date '{{ last_month() }}';
+    insert into {{ arg_dict["target_relation"] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict["temp_relation"] }}
+{%- endmacro %}

@@ -2,10 +2,19 @@
 -- numerator_month (kelurahan x month x indicator), each with the source row that completed the event: the
 -- register file and line, or the FHIR export file and line of the resource's counted version. Counted as
 -- agg_indicator_area_month counts them: residents outside the reference are in no area, an unknown
--- domicile is the puskesmas's row with kelurahan_code NULL.
+-- domicile is the puskesmas's row with kelurahan_code NULL. A run replaces the lists of its own months, the
+-- months it publishes, and keeps those of the other months (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='months_of_the_run',
+    on_schema_change='sync_all_columns',
+) }}
+
 with events as (
     select * from {{ ref('fct_indicator_events') }}
-    where domicile_status <> 'luar_wilayah'
+    where
+        domicile_status <> 'luar_wilayah'
+        and met_on between date '{{ first_month() }}' and last_day(date '{{ last_month() }}')
 ),
 
 fhir_rows as (
