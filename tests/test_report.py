@@ -235,7 +235,7 @@ def test_ilp_report_prints_a4_landscape_pdf(pipeline_run, tmp_path) -> None:
 def test_the_vega_bundle_is_made_once_and_kept_by_vl_convert_version(tmp_path) -> None:
     import vl_convert
 
-    from ilp_pipeline.report.render import vega_bundle
+    from ilp_pipeline.report.bundle import vega_bundle
 
     vega_bundle.cache_clear()
     made = vega_bundle(tmp_path)
@@ -246,3 +246,14 @@ def test_the_vega_bundle_is_made_once_and_kept_by_vl_convert_version(tmp_path) -
     vega_bundle.cache_clear()
     assert vega_bundle(tmp_path) == "kept copy"
     vega_bundle.cache_clear()
+
+
+def test_the_bundle_is_made_aside_in_a_process_of_its_own_once(tmp_path) -> None:
+    """The dbt step starts this while dbt starts up; the report step then reads the kept bundle."""
+    from ilp_pipeline.report.bundle import bundle_path, make_bundle_aside
+
+    maker = make_bundle_aside(tmp_path / "laporan")
+    assert maker is not None and maker.wait(timeout=300) == 0
+    kept = bundle_path(tmp_path / "laporan").read_text("utf-8")
+    assert "vega-lite" in kept.lower() and "</script" not in kept
+    assert make_bundle_aside(tmp_path / "laporan") is None

@@ -17,6 +17,8 @@ from packaging import version
 
 from ilp_pipeline.defs.partitions import month_range, monthly_partitions
 from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.report.build import reports_root
+from ilp_pipeline.report.bundle import make_bundle_aside
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, export_for_dbt, load_settings
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -109,8 +111,15 @@ def ilp_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehous
     # Unit tests (given/expect rows) run in CI, not on every nightly build.
     args = ["build", "--exclude", "test_type:unit"]
     restore_parse_state(warehouse.path)
-    invocation = dbt.cli(args, context=context)
-    yield from invocation.stream()
+    # dbt's first seconds (starting, reading its parse state) keep one core busy: the reports' Vega bundle,
+    # when the publish folder has none yet, is made on the other meanwhile
+    bundler = make_bundle_aside(reports_root(warehouse.publish))
+    try:
+        invocation = dbt.cli(args, context=context)
+        yield from invocation.stream()
+    finally:
+        if bundler is not None:
+            bundler.wait()
     keep_parse_state(invocation.target_path, warehouse.path)
     prune_build_folders(invocation.target_path)
 

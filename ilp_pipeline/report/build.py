@@ -20,8 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from ilp_pipeline.report.bundle import vega_bundle
 from ilp_pipeline.report.data import load_reports, report_areas
-from ilp_pipeline.report.render import month_label, render_report, vega_bundle
+from ilp_pipeline.report.render import month_label, render_report
 
 MANIFEST = "manifest.json"
 
@@ -38,8 +39,12 @@ class ReportFile:
     bytes: int
 
 
+def reports_root(publish_dir: Path) -> Path:
+    return publish_dir / "laporan"
+
+
 def report_dir(publish_dir: Path, period: dt.date) -> Path:
-    return publish_dir / "laporan" / f"{period:%Y-%m}"
+    return reports_root(publish_dir) / f"{period:%Y-%m}"
 
 
 def report_code_version() -> str:
@@ -85,7 +90,7 @@ def build_reports(
                 stale.append(area)
         loading = time.perf_counter()
         loaded = load_reports(con, period, stale) if stale else {}
-        bundle = vega_bundle(publish_dir / "laporan") if stale else None
+        bundle = vega_bundle(reports_root(publish_dir)) if stale else None
         load_share = (time.perf_counter() - loading) / max(len(stale), 1)
         rendered = _render(folder, loaded, [area.code for area in stale], bundle)
         for area in stale:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 from importlib import resources
-from pathlib import Path
 
 import jinja2
 import pandas as pd
-import vl_convert
 
 from ilp_pipeline.report import charts
+from ilp_pipeline.report.bundle import vega_bundle
 from ilp_pipeline.report.data import (
     ACCESS_INDICATOR,
     DROP_OUT_INDICATOR,
@@ -46,25 +44,6 @@ STATUS_ORDER = ("baik", "kurang", "cukup", "jelek")
 DROP_OUT_LIMIT_PCT = 5.0
 # Indonesian number format for every number Vega draws: decimal comma, thousands dot.
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
-
-
-@functools.cache
-def vega_bundle(cache_dir: Path | None = None) -> str:
-    """Vega, Vega-Lite and vega-embed in one script, as vl-convert bundles them for offline pages.
-
-    Bundling takes vl-convert about a second, in every process that writes reports (the nightly run's
-    whole report step is a second or two), so a copy is kept in `cache_dir`, named by vl-convert's version.
-    """
-    cached = cache_dir / f".vega-bundle-vl-convert-{vl_convert.__version__}.js" if cache_dir else None
-    if cached is not None and cached.exists():
-        return cached.read_text("utf-8")
-    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
-        partial.write_text(bundle, "utf-8")
-        os.replace(partial, cached)
-    return bundle
 
 
 @functools.cache
