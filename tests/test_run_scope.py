@@ -1,12 +1,14 @@
 """A month publishes the same numbers whether the nightly run takes it alone, after the earlier months'
 runs, or one run takes it with all of them: what the month needs from before its run (the year's earlier
 months in December's year-to-date, the previous year's months an outlier is judged against) is not lost
-to the run's month spine."""
+to the run's month spine. What the nightly run keeps of earlier months, and what it judges anew, is
+checked against the same runs."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -132,3 +134,21 @@ def test_the_drill_through_of_earlier_months_survives_the_nightly_run(runs) -> N
     assert [month for month, _, _ in by_month] == [*HISTORY, NIGHTLY]
     assert all(counted > 100 for _, counted, _ in by_month), by_month
     assert [mismatched for _, _, mismatched in by_month] == [0] * (len(HISTORY) + 1)
+
+
+def test_the_nightly_staging_suite_samples_the_rows_that_arrived_with_it(runs) -> None:
+    """The one run over all months samples all register rows; the nightly run January's files only."""
+    descriptions = {}
+    for name in WAREHOUSES:
+        publish = Path(runs[name]).parent.parent / "publish"
+        results = json.loads((publish / "data_docs" / "results.json").read_text(encoding="utf-8"))
+        descriptions[name] = results["ge_stg_posyandu__register"]["description"]
+    with duckdb.connect(runs["nightly"], read_only=True) as con:
+        january_files = con.execute(
+            "select count(*) from raw.current_file where source = 'posyandu_register' and status = 'loaded' "
+            "and path like ?",
+            [f"posyandu/{NIGHTLY}/%"],
+        ).fetchone()[0]
+    assert january_files > 100
+    assert f"of the {january_files:,} file(s) loaded last" in descriptions["nightly"]
+    assert "loaded last" not in descriptions["one_run"]

@@ -12,6 +12,7 @@ import duckdb
 
 from ilp_pipeline.ingest.batches import load_concurrently, split
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
+from ilp_pipeline.sql_text import sql_string
 
 RAW_TABLE = "raw.fhir_resource"
 DDL = f"""
@@ -31,7 +32,7 @@ create table if not exists {RAW_TABLE} (
 
 
 def _insert_sql(paths: list[str]) -> str:
-    files = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    files = ", ".join(sql_string(p) for p in paths)
     return f"""
         insert into {RAW_TABLE} by name
         select split_part(f._source_file, '/', 2) as puskesmas_code,

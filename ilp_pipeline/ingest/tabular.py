@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 from ilp_pipeline.contracts import TableContract
 from ilp_pipeline.ingest.batches import WORKERS, load_concurrently, split
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
+from ilp_pipeline.sql_text import sql_string
 
 LINEAGE_DDL = """
     _extra json,
@@ -48,10 +49,6 @@ def ensure_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> Non
 
 def normalise(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:
@@ -126,12 +123,12 @@ def _insert(con: duckdb.DuckDBPyConnection, contract: TableContract, relation_sq
 
 
 def _read_csv_sql(paths: list[Path], delimiter: str) -> str:
-    files = ", ".join(_sql_string(str(p)) for p in paths)
+    files = ", ".join(sql_string(str(p)) for p in paths)
     # Scan order is file order and line order, so a row's line is its rank within its file after the header.
     return (
         "select * exclude (_rn), _rn - min(_rn) over (partition by filename) + 2 as _line from ("
         f"select *, row_number() over () as _rn from read_csv([{files}], header = true, delim = "
-        f"{_sql_string(delimiter)}, quote = '\"', all_varchar = true, filename = true, union_by_name = false, "
+        f"{sql_string(delimiter)}, quote = '\"', all_varchar = true, filename = true, union_by_name = false, "
         "null_padding = true, auto_detect = true))"
     )
 
