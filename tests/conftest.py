@@ -17,6 +17,26 @@ ILP = str(Path(sys.executable).parent / "ilp")
 MONTHS = "2026-01..2026-03"
 
 
+# Each published cell of an event indicator beside what its drill-through (restricted.numerator_persons)
+# lists for it, matched by month, indicator and area as the drill-through counts them.
+DRILL_THROUGH_BESIDE_PUBLISHED = """
+    with drill as (
+        select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
+               count(*) as persons_listed, count(distinct person_key) as persons,
+               count(*) filter (where source_file is null or source_line is null) as unsourced
+        from restricted.numerator_persons
+        group by all
+    ),
+    published as (
+        select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
+               numerator_month
+        from pws.kelurahan_indicator_monthly
+        where indicator_code in (select indicator_code from restricted.numerator_persons)
+    )
+    select * from published left join drill using (period_month, indicator_code, area)
+"""
+
+
 def pipeline_env(base: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(

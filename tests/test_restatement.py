@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import copied_run_env, ilp
+from conftest import DRILL_THROUGH_BESIDE_PUBLISHED, copied_run_env, ilp
 
 from ilp_pipeline.publish.open_data import SMALL_COUNT, SUPPRESSED_TABLES
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
@@ -214,23 +214,10 @@ def test_open_data_export_holds_no_count_from_one_to_four(restated, tmp_path) ->
 def test_drill_through_lists_exactly_the_persons_of_each_event_numerator(pipeline_run) -> None:
     with duckdb.connect(pipeline_run["env"]["ILP_WAREHOUSE"], read_only=True) as con:
         cells, mismatched, drilled, repeated, unsourced = con.execute(
-            """
-            with drill as (
-                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
-                       count(*) as persons_listed, count(distinct person_key) as persons,
-                       count(*) filter (where source_file is null or source_line is null) as unsourced
-                from restricted.numerator_persons
-                group by all
-            ),
-            published as (
-                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
-                       numerator_month
-                from pws.kelurahan_indicator_monthly
-                where indicator_code in (select indicator_code from restricted.numerator_persons)
-            )
+            f"""
             select count(*), count(*) filter (where numerator_month <> coalesce(persons_listed, 0)),
                    sum(persons_listed), count(*) filter (where persons_listed <> persons), sum(unsourced)
-            from published left join drill using (period_month, indicator_code, area)
+            from ({DRILL_THROUGH_BESIDE_PUBLISHED})
             """
         ).fetchone()
         # every listed register row is a row that was received in that file at that line

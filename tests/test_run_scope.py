@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, ilp, pipeline_env
+from conftest import DRILL_THROUGH_BESIDE_PUBLISHED, ROOT, ilp, pipeline_env
 
 from ilp_pipeline.bench import _link_landing
 
@@ -109,24 +109,12 @@ def test_the_drill_through_of_earlier_months_survives_the_nightly_run(runs) -> N
     """The nightly run lists January's persons and keeps those listed for the months it did not run."""
     with duckdb.connect(runs["nightly"], read_only=True) as con:
         by_month = con.execute(
-            """
-            with listed as (
-                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
-                       count(*) as persons
-                from restricted.numerator_persons
-                group by all
-            ),
-            published as (
-                select period_month, indicator_code, coalesce(kelurahan_code, 'pkm:' || puskesmas_code) as area,
-                       numerator_month
-                from pws.kelurahan_indicator_monthly
-                where indicator_code in (select indicator_code from restricted.numerator_persons)
-            )
+            f"""
             select
                 strftime(period_month, '%Y-%m'),
                 count(*) filter (where numerator_month > 0),
-                count(*) filter (where numerator_month <> coalesce(persons, 0))
-            from published left join listed using (period_month, indicator_code, area)
+                count(*) filter (where numerator_month <> coalesce(persons_listed, 0))
+            from ({DRILL_THROUGH_BESIDE_PUBLISHED})
             group by all
             order by 1
             """
