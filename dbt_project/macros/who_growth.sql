@@ -20,13 +20,19 @@
     end
 {%- endmacro %}
 
+{% macro spine_start() -%}
+    {#- The December before the first published year (trends and year-to-date need it), as a constant:
+        DuckDB applies a filter on a constant where a view's rows are scanned, one on a subquery after. -#}
+    {{ return((first_month()[:4] | int - 1) ~ '-12-01') }}
+{%- endmacro %}
+
 {% macro month_spine() -%}
-    {#- From the December before the first published year (trends and year-to-date need it) to the last. -#}
+    {#- From the spine's start to the run's last month. -#}
     select
         period_month::date as period_month,
         (period_month + interval 1 month - interval 1 day)::date as month_end
     from generate_series(
-        make_date(year(date '{{ first_month() }}') - 1, 12, 1),
+        date '{{ spine_start() }}',
         date '{{ last_month() }}',
         interval 1 month
     ) as spine (period_month)

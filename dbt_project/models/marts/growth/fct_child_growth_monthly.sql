@@ -3,20 +3,16 @@
 -- indicators.md "Prevalence"). The child's area is their last record of the month (fct_person_month).
 -- Months before the spine are read only for the SKDN of its first month: the month before it gives the
 -- previous weight, and an earlier weighing makes a child without one 'O' rather than 'B'.
-with spine as (
-    {{ month_spine() }}
-),
+-- The month before the spine is a constant, not a subquery on it: DuckDB then reads only the run's months
+-- of the anthropometry view instead of computing it for all history and filtering after.
+{%- set read_from = "(date '" ~ spine_start() ~ "' - interval 1 month)::date" %}
 
-read_from as (
-    select (min(period_month) - interval 1 month)::date as period_month from spine
-),
-
-anthropometry as (
+with anthropometry as (
     select
         *,
         date_trunc('month', measured_on)::date as period_month
     from {{ ref('fct_anthropometry') }}
-    where age_days >= 0 and measured_on >= (select period_month from read_from)
+    where age_days >= 0 and measured_on >= {{ read_from }}
 ),
 
 weighed_earlier as (
@@ -27,7 +23,7 @@ weighed_earlier as (
     where
         age_days between 0 and 1826
         and weight_kg is not null
-        and measured_on < (select period_month from read_from)
+        and measured_on < {{ read_from }}
     group by person_key
 ),
 
@@ -117,4 +113,4 @@ left join {{ ref('fct_person_month') }} as person_month
     on
         person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
         and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)
-where coalesce(classified.period_month, last_valid.period_month) >= (select min(period_month) from spine)
+where coalesce(classified.period_month, last_valid.period_month) >= date '{{ spine_start() }}'
