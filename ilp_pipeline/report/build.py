@@ -51,7 +51,7 @@ def report_code_version() -> str:
     """A hash of the report's template and code: a new layout rebuilds reports of unchanged periods too."""
     digest = hashlib.sha256()
     package = resources.files("ilp_pipeline.report")
-    for name in sorted(["charts.py", "data.py", "render.py", "templates/laporan.html.j2"]):
+    for name in sorted(["bundle.py", "charts.py", "data.py", "render.py", "templates/laporan.html.j2"]):
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()[:12]
 
