@@ -1,8 +1,8 @@
 {#- Models kept incrementally by landed file (the `landed_file` strategy): a build re-reads only the paths
     with a file version loaded since the model's last build, deletes what it held for those paths and
     appends their current rows. Everything is rebuilt when the model's inputs other than the landed
-    files changed: its own SQL or that of a model it reads, the project's macros and seeds, the data contracts
-    or a reference file. -#}
+    files changed: its own SQL or that of a model it reads, the project's macros and seeds, the data contracts,
+    a reference file or the pseudonym key. -#}
 
 {#- The configuration of a model kept by landed file: `{{ config(**kept_by_landed_file()) }}`. -#}
 {% macro kept_by_landed_file(strategy='landed_file', unique_key=none) -%}
@@ -46,6 +46,8 @@
         '{{ model.checksum.checksum }}',
         '{{ upstream_checksums() }}',
         '{{ code_fingerprint() }}',
+        -- the pseudonym of a constant: a new ILP_PSEUDONYM_KEY changes every kept person_key
+        {{ person_key("'pseudonym key'") }},
         (
             select string_agg(md5(contract::varchar), ',' order by md5(contract::varchar))
             from {{ source('raw', 'contract_column') }} as contract
@@ -56,6 +58,15 @@
             where source = 'reference'
         )
     ))
+{%- endmacro %}
+
+{#- Whether the model's kept rows were made from the inputs it reads now: false on a first build and after
+    an input change, which make it read everything again. -#}
+{% macro kept_state_is_current() -%}
+    exists (
+        select 1 from intermediate.incremental_state as state
+        where state.model_name = '{{ this.identifier }}' and state.inputs_fingerprint = {{ inputs_fingerprint() }}
+    )
 {%- endmacro %}
 
 {#- The landed paths whose rows this build must (re)read: all of them on a first build or after an input
@@ -115,6 +126,41 @@
             {%- if not paths %}null{% endif -%}
         ){%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Models kept by key (the `replace_by_key` strategy): the model's select compares what it reads with what it
+    keeps and returns only the keys whose rows changed. Their rows replace the kept ones; a row matching the
+    model's `withdrawn_when` condition only removes its key. After an input change the model's select returns
+    every key and nothing kept stays. -#}
+{% macro kept_by_key(unique_key, withdrawn_when) -%}
+    {{ return({
+        "materialized": "incremental",
+        "incremental_strategy": "replace_by_key",
+        "unique_key": unique_key,
+        "withdrawn_when": withdrawn_when,
+        "on_schema_change": "sync_all_columns",
+        "post_hook": "{{ record_incremental_state() }}",
+    }) }}
+{%- endmacro %}
+
+{% macro get_incremental_replace_by_key_sql(arg_dict) -%}
+    {%- set target = arg_dict["target_relation"] -%}
+    {%- set changed = arg_dict["temp_relation"] -%}
+    {%- set key = arg_dict["unique_key"] -%}
+    {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
+    delete from {{ target }}
+    where {{ key }} in (select {{ key }} from {{ changed }}) or not {{ kept_state_is_current() }};
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ changed }} where not ({{ config.get("withdrawn_when") }})
+{%- endmacro %}
+
+{#- Whether the model's select may compare with its kept rows: they exist and have the columns it compares
+    with (a warehouse made by an earlier version of the model may not). -#}
+{% macro kept_rows_have(column_name) -%}
+    {%- if not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(column_name in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)) }}
 {%- endmacro %}
 
 {#- Models kept by month (the `months_of_the_spine` strategy): a build replaces the months of its month

@@ -71,6 +71,11 @@
     nullif(regexp_replace(lower(trim({{ expr }})), '[^a-z]', '', 'g'), '')
 {%- endmacro %}
 
+{#- An identity key as the registry keeps it (int_identity__record_person): a hash, null for no key. -#}
+{% macro key_hash(key) -%}
+    case when {{ key }} is not null then hash({{ key }}) end
+{%- endmacro %}
+
 {#- The version of each FHIR resource that counts (sources.md "Versions of one record"): latest
     meta.lastUpdated, then the later export month, then the later line. Kept by key (macros/incremental.sql,
     the `latest_version` strategy): a build chooses again only among the versions of the resources that a

@@ -1,6 +1,33 @@
 -- One row per person: birth date and sex from the puskesmas Patient when there is one, else the most
 -- frequent value in the registers (the latest on a tie); every age uses these.
-with records as (
+-- Kept by person (macros/incremental.sql, `replace_by_key`): a person is chosen again only when the
+-- fingerprint of their records (which records, in which version) differs from the one kept.
+{{ config(**kept_by_key('person_id', withdrawn_when='person_key is null')) }}
+{% set compares_with_kept = kept_rows_have('records_fingerprint') %}
+with registry as (
+    select
+        person_id,
+        bit_xor(hash(record_id, record_fingerprint)) as records_fingerprint
+    from {{ ref('int_identity__record_person') }}
+    group by person_id
+),
+
+{% if compares_with_kept %}
+    kept as (
+        select * from {{ this }}
+        where {{ kept_state_is_current() }}
+    ),
+
+    changed as (
+        select person_id from registry
+        where not exists (
+            select 1 from kept
+            where kept.person_id = registry.person_id and kept.records_fingerprint = registry.records_fingerprint
+        )
+    ),
+{% endif %}
+
+records as (
     select
         record_person.person_id,
         records.source,
@@ -9,6 +36,9 @@ with records as (
         records.recorded_on
     from {{ ref('int_identity__records') }} as records
     inner join {{ ref('int_identity__record_person') }} as record_person using (record_id)
+    {% if compares_with_kept %}
+        where record_person.person_id in (select changed.person_id from changed)
+    {% endif %}
 ),
 
 birth_votes as (
@@ -59,7 +89,21 @@ select
     persons.person_id,
     {{ person_key('persons.person_id') }} as person_key,
     birth.birth_date,
-    sex.sex
+    sex.sex,
+    registry.records_fingerprint
 from (select distinct person_id from records) as persons
+inner join registry using (person_id)
 left join birth using (person_id)
 left join sex using (person_id)
+{% if compares_with_kept %}
+    union all
+    -- withdrawn: no record is the person's any more
+    select
+        kept.person_id,
+        null as person_key,
+        null as birth_date,
+        null as sex,
+        null as records_fingerprint
+    from kept
+    where kept.person_id not in (select registry.person_id from registry)
+{% endif %}

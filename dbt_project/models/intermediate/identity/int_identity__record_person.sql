@@ -1,44 +1,177 @@
 -- Transitive identity: records sharing any key are one person. Labels propagate between key sets and
 -- keys (connected components); the person id is the smallest key of the component. Every visit of a
 -- person repeats the same keys, so the components are found over the distinct key sets, not the records.
+-- Kept by record (macros/incremental.sql, `replace_by_key`): a record is labelled again only when it is new
+-- or changed, or when its person's component can change: the person lost a record or a version of one, or
+-- holds a key of a key set never kept before. A new record of a key set already kept takes that set's
+-- person. The other components keep their labels: their key sets are all unchanged and share no key with
+-- the new ones.
+{{ config(**kept_by_key('record_id', withdrawn_when='person_id is null')) }}
 {% set iterations = 6 %}
+{% set compares_with_kept = kept_rows_have('record_fingerprint') %}
 with records as (
-    select * from {{ ref('int_identity__records') }}
-),
-
-keyed as materialized (
     select
         record_id,
         source,
-        'nik:' || nik as nik_key,
-        case
-            when mother_nik is not null and birth_date is not null and sex in ('L', 'P')
-                then 'ibu:' || mother_nik || ':' || birth_date || ':' || sex
-        end as mother_key,
-        case
-            when {{ normalised_name('person_name') }} is not null and birth_date is not null
-                then
-                    'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex || ':'
-                    || coalesce(name_kelurahan_code, '')
-        end as name_key
-    from records
+        hash(source, nik, mother_nik, person_name, birth_date, sex, name_kelurahan_code, recorded_on)
+            as record_fingerprint,
+        nik,
+        mother_nik,
+        person_name,
+        birth_date,
+        sex,
+        name_kelurahan_code
+    from {{ ref('int_identity__records') }}
 ),
+
+-- the keys of a record, computed only for the records a reader asks for
+keys_by_record as not materialized (
+    select
+        record_id,
+        source,
+        record_fingerprint,
+        nik_key,
+        mother_key,
+        name_key,
+        nullif(concat_ws('|', nik_key, mother_key, name_key), '') as key_set
+    from (
+        select
+            record_id,
+            source,
+            record_fingerprint,
+            'nik:' || nik as nik_key,
+            case
+                when mother_nik is not null and birth_date is not null and sex in ('L', 'P')
+                    then 'ibu:' || mother_nik || ':' || birth_date || ':' || sex
+            end as mother_key,
+            case
+                when {{ normalised_name('person_name') }} is not null and birth_date is not null
+                    then
+                        'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex || ':'
+                        || coalesce(name_kelurahan_code, '')
+            end as name_key
+        from records
+    ) as keys_of_records
+),
+
+{% if compares_with_kept %}
+    kept as (
+        select * from {{ this }}
+        where {{ kept_state_is_current() }}
+    ),
+
+    -- each record against its kept version: arrived (new, or in a new version), gone (kept in a version
+    -- that is no longer current) or both
+    compared as materialized (
+        select
+            coalesce(records.record_id, kept.record_id) as record_id,
+            records.record_id is not null as is_current,
+            records.record_fingerprint is distinct from kept.record_fingerprint as has_changed,
+            kept.person_id as kept_person_id
+        from records
+        full outer join kept using (record_id)
+    ),
+
+    arrived as materialized (
+        select * from keys_by_record
+        where record_id in (select compared.record_id from compared where compared.is_current and compared.has_changed)
+    ),
+
+    gone as (
+        select
+            record_id,
+            kept_person_id as person_id,
+            is_current
+        from compared
+        where has_changed and kept_person_id is not null
+    ),
+
+    new_key_sets as (
+        select distinct
+            {{ key_hash('nik_key') }} as nik_hash,
+            {{ key_hash('mother_key') }} as mother_hash,
+            {{ key_hash('name_key') }} as name_hash
+        from arrived
+        where
+            key_set is not null
+            and not exists (
+                select 1 from kept
+                where
+                    kept.nik_hash is not distinct from {{ key_hash('arrived.nik_key') }}
+                    and kept.mother_hash is not distinct from {{ key_hash('arrived.mother_key') }}
+                    and kept.name_hash is not distinct from {{ key_hash('arrived.name_key') }}
+            )
+    ),
+
+    touched_persons as (
+        select person_id from gone
+        union
+        select kept.person_id from kept inner join new_key_sets on kept.nik_hash = new_key_sets.nik_hash
+        union
+        select kept.person_id from kept inner join new_key_sets on kept.mother_hash = new_key_sets.mother_hash
+        union
+        select kept.person_id from kept inner join new_key_sets on kept.name_hash = new_key_sets.name_hash
+    ),
+
+    -- an arrived record of a key set kept for a person whose component stays as it is (a key set is
+    -- compared by the hashes of its three keys)
+    assigned as (
+        select
+            arrived.*,
+            kept_sets.person_id
+        from arrived
+        inner join (
+            select
+                nik_hash,
+                mother_hash,
+                name_hash,
+                any_value(person_id) as person_id
+            from kept
+            group by nik_hash, mother_hash, name_hash
+        ) as kept_sets
+            on
+                {{ key_hash('arrived.nik_key') }} is not distinct from kept_sets.nik_hash
+                and {{ key_hash('arrived.mother_key') }} is not distinct from kept_sets.mother_hash
+                and {{ key_hash('arrived.name_key') }} is not distinct from kept_sets.name_hash
+        where
+            arrived.key_set is not null
+            and kept_sets.person_id not in (select touched_persons.person_id from touched_persons)
+    ),
+
+    to_label as materialized (
+        select * from keys_by_record
+        where
+            record_id in (
+                select kept.record_id from kept
+                where kept.person_id in (select touched_persons.person_id from touched_persons)
+            )
+            and record_id not in (select arrived.record_id from arrived)
+        union all
+        select * from arrived
+        where record_id not in (select assigned.record_id from assigned)
+    ),
+{% else %}
+    to_label as materialized (
+        select * from keys_by_record
+    ),
+{% endif %}
 
 key_sets as materialized (
     select
         nik_key,
         mother_key,
         name_key,
-        concat_ws('|', nik_key, mother_key, name_key) as key_set,
+        key_set,
         row_number() over () as set_id
     from (
         select distinct
             nik_key,
             mother_key,
-            name_key
-        from keyed
+            name_key,
+            key_set
+        from to_label
     ) as distinct_sets
-    where coalesce(nik_key, mother_key, name_key) is not null
+    where key_set is not null
 ),
 
 set_key_texts as (
@@ -147,9 +280,36 @@ set_persons as (
 )
 
 select
-    keyed.record_id,
-    keyed.source,
-    coalesce(set_persons.person_id, 'rec:' || keyed.record_id) as person_id
-from keyed
-left join set_persons
-    on concat_ws('|', keyed.nik_key, keyed.mother_key, keyed.name_key) = set_persons.key_set
+    to_label.record_id,
+    to_label.source,
+    coalesce(set_persons.person_id, 'rec:' || to_label.record_id) as person_id,
+    to_label.record_fingerprint,
+    {{ key_hash('to_label.nik_key') }} as nik_hash,
+    {{ key_hash('to_label.mother_key') }} as mother_hash,
+    {{ key_hash('to_label.name_key') }} as name_hash
+from to_label
+left join set_persons using (key_set)
+{% if compares_with_kept %}
+    union all
+    select
+        record_id,
+        source,
+        person_id,
+        record_fingerprint,
+        {{ key_hash('nik_key') }},
+        {{ key_hash('mother_key') }},
+        {{ key_hash('name_key') }}
+    from assigned
+    union all
+    -- withdrawn: the record is gone from every source
+    select
+        record_id,
+        null as source,
+        null as person_id,
+        null as record_fingerprint,
+        null as nik_hash,
+        null as mother_hash,
+        null as name_hash
+    from gone
+    where not is_current
+{% endif %}

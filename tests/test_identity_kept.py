@@ -1,0 +1,190 @@
+"""The person registry is kept by record: a build labels again only the records that arrived or changed and
+the persons whose components they can change. What it keeps equals a build from nothing, when a record
+joins two persons into one, when its removal parts them again, and when a record changes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ilp_pipeline.dbt.pseudonym_plugin import hmac_pads
+from ilp_pipeline.defs.dbt import code_fingerprint
+from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+KEPT = ["int_identity__record_person", "int_identity__persons"]
+BRIDGE = "test:bridge"
+
+
+def _dbt(command: str, env: dict[str, str], warehouse: Path, target: Path, *flags: str) -> None:
+    result = subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            command,
+            *flags,
+            "--select",
+            *KEPT,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+        ],
+        env={
+            **env,
+            "ILP_WAREHOUSE": str(warehouse),
+            # the pipeline's own fingerprint, so that the build goes on from the state the pipeline kept
+            "ILP_DBT_CODE_FINGERPRINT": code_fingerprint(),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _rows_the_build_replaces(env: dict[str, str], warehouse: Path, target: Path) -> int:
+    """The rows the registry's next build selects, counted by running its compiled SQL."""
+    _dbt("compile", env, warehouse, target)
+    sql = (target / "compiled" / "ilp" / "models" / "intermediate" / "identity" / f"{KEPT[0]}.sql").read_text()
+    inner, outer = hmac_pads(env["ILP_PSEUDONYM_KEY"])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(f"set variable ilp_hmac_ipad = '{inner}'")
+        con.execute(f"set variable ilp_hmac_opad = '{outer}'")
+        return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+
+
+def _differing_from_a_build_from_nothing(env: dict[str, str], warehouse: Path, scratch: Path) -> dict[str, int]:
+    scratch.mkdir()
+    full = scratch / "full.duckdb"
+    shutil.copy(warehouse, full)
+    _dbt("run", env, full, scratch / "target_full", "--full-refresh")
+    with duckdb.connect(str(full)) as con:
+        con.execute(f"attach '{warehouse}' as kept (read_only)")
+        return {
+            model: con.execute(
+                f"select count(*) from ((from intermediate.{model} except all from kept.intermediate.{model}) "
+                f"union all (from kept.intermediate.{model} except all from intermediate.{model}))"
+            ).fetchone()[0]
+            for model in KEPT
+        }
+
+
+def _person_of(warehouse: Path, record_ids: list[str]) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [
+            con.execute(
+                "select person_id from intermediate.int_identity__record_person where record_id = ?", [record_id]
+            ).fetchone()[0]
+            for record_id in record_ids
+        ]
+
+
+@pytest.fixture(scope="module")
+def registry(pipeline_run, tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("identity_kept")
+    warehouse = base / "kept.duckdb"
+    shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # a child known by NIK, and another known only by name, birth date, sex and kelurahan
+        by_nik, by_name = con.execute(
+            """
+            with labelled as (
+                select records.*, registry.person_id
+                from intermediate.int_identity__records as records
+                inner join intermediate.int_identity__record_person as registry using (record_id)
+            )
+            select
+                (select record_id from labelled where nik is not null order by record_id limit 1),
+                (select record_id from labelled
+                 where person_id like 'nama:%' and source = 'posyandu' order by record_id limit 1)
+            """
+        ).fetchone()
+        # one record that holds the first child's NIK and the second child's name key: one person
+        con.execute(
+            f"""
+            insert into intermediate.int_identity__records by name
+            select
+                '{BRIDGE}' as record_id, 'posyandu' as source, by_nik.nik, null as mother_nik,
+                by_name.person_name, by_name.sex, by_name.birth_date, by_name.name_kelurahan_code,
+                by_name.recorded_on, false as nik_disagrees_with_record
+            from intermediate.int_identity__records as by_nik, intermediate.int_identity__records as by_name
+            where by_nik.record_id = ? and by_name.record_id = ?
+            """,
+            [by_nik, by_name],
+        )
+        persons_before = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
+        records_of_both = con.execute(
+            """
+            select count(*) from intermediate.int_identity__record_person
+            where person_id in (
+                select person_id from intermediate.int_identity__record_person where list_contains(?, record_id)
+            )
+            """,
+            [[by_nik, by_name]],
+        ).fetchone()[0]
+    records = [by_nik, by_name]
+    before = _person_of(warehouse, records)
+
+    replaced = _rows_the_build_replaces(pipeline_run["env"], warehouse, base / "target_compiled")
+    _dbt("run", pipeline_run["env"], warehouse, base / "target_joined")
+    joined = _person_of(warehouse, [*records, BRIDGE])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        persons_joined = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
+    joined_differing = _differing_from_a_build_from_nothing(pipeline_run["env"], warehouse, base / "joined")
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from intermediate.int_identity__records where record_id = ?", [BRIDGE])
+        # and the first child's record changes in what no key holds: the person is chosen again
+        con.execute(
+            "update intermediate.int_identity__records set recorded_on = date '2026-02-01' where record_id = ?",
+            [by_nik],
+        )
+    _dbt("run", pipeline_run["env"], warehouse, base / "target_parted")
+    parted = _person_of(warehouse, records)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        withdrawn = con.execute(
+            "select count(*) from intermediate.int_identity__record_person where record_id = ?", [BRIDGE]
+        ).fetchone()[0]
+        persons_parted = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
+    parted_differing = _differing_from_a_build_from_nothing(pipeline_run["env"], warehouse, base / "parted")
+    return {
+        "before": before,
+        "joined": joined,
+        "replaced": replaced,
+        "records_of_both": records_of_both,
+        "joined_differing": joined_differing,
+        "parted": parted,
+        "parted_differing": parted_differing,
+        "withdrawn": withdrawn,
+        "persons": (persons_before, persons_joined, persons_parted),
+    }
+
+
+def test_a_record_holding_keys_of_two_persons_makes_them_one(registry) -> None:
+    nik_person, name_person = registry["before"]
+    assert nik_person != name_person
+    assert registry["joined"] == [min(nik_person, name_person)] * 3
+    before, joined, _ = registry["persons"]
+    assert joined == before - 1
+
+
+def test_only_the_records_of_the_joined_persons_are_labelled_again(registry) -> None:
+    """The kept registry is not rewritten: the build's rows are the two persons' records and the bridge."""
+    assert registry["replaced"] == registry["records_of_both"] + 1
+
+
+def test_the_registry_parts_them_again_when_the_joining_record_goes(registry) -> None:
+    assert registry["parted"] == registry["before"]
+    assert registry["withdrawn"] == 0
+    before, _, parted = registry["persons"]
+    assert parted == before
+
+
+def test_the_kept_registry_equals_a_build_from_nothing(registry) -> None:
+    assert registry["joined_differing"] == dict.fromkeys(KEPT, 0)
+    assert registry["parted_differing"] == dict.fromkeys(KEPT, 0)
