@@ -71,6 +71,38 @@
     nullif(regexp_replace(lower(trim({{ expr }})), '[^a-z]', '', 'g'), '')
 {%- endmacro %}
 
+{#- Person records with their identity keys (sources.md "Who is who") and the key set these make, null for
+    a record without any key. A query over `relation`, which holds record_id, source, record_fingerprint and
+    the identity fields of int_identity__records: the keys are computed only for the rows it holds. -#}
+{% macro identity_keys(relation) -%}
+    select
+        record_id,
+        source,
+        record_fingerprint,
+        nik_key,
+        mother_key,
+        name_key,
+        nullif(concat_ws('|', nik_key, mother_key, name_key), '') as key_set
+    from (
+        select
+            record_id,
+            source,
+            record_fingerprint,
+            'nik:' || nik as nik_key,
+            case
+                when mother_nik is not null and birth_date is not null and sex in ('L', 'P')
+                    then 'ibu:' || mother_nik || ':' || birth_date || ':' || sex
+            end as mother_key,
+            case
+                when {{ normalised_name('person_name') }} is not null and birth_date is not null
+                    then
+                        'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex || ':'
+                        || coalesce(name_kelurahan_code, '')
+            end as name_key
+        from {{ relation }}
+    ) as keys_of_records
+{%- endmacro %}
+
 {#- An identity key as the registry keeps it (int_identity__record_person): a hash, null for no key. -#}
 {% macro key_hash(key) -%}
     case when {{ key }} is not null then hash({{ key }}) end

@@ -24,36 +24,6 @@ with records as (
     from {{ ref('int_identity__records') }}
 ),
 
--- the keys of a record, computed only for the records a reader asks for
-keys_by_record as not materialized (
-    select
-        record_id,
-        source,
-        record_fingerprint,
-        nik_key,
-        mother_key,
-        name_key,
-        nullif(concat_ws('|', nik_key, mother_key, name_key), '') as key_set
-    from (
-        select
-            record_id,
-            source,
-            record_fingerprint,
-            'nik:' || nik as nik_key,
-            case
-                when mother_nik is not null and birth_date is not null and sex in ('L', 'P')
-                    then 'ibu:' || mother_nik || ':' || birth_date || ':' || sex
-            end as mother_key,
-            case
-                when {{ normalised_name('person_name') }} is not null and birth_date is not null
-                    then
-                        'nama:' || {{ normalised_name('person_name') }} || ':' || birth_date || ':' || sex || ':'
-                        || coalesce(name_kelurahan_code, '')
-            end as name_key
-        from records
-    ) as keys_of_records
-),
-
 {% if compares_with_kept %}
     kept as (
         select * from {{ this }}
@@ -72,9 +42,13 @@ keys_by_record as not materialized (
         full outer join kept using (record_id)
     ),
 
-    arrived as materialized (
-        select * from keys_by_record
+    arrived_records as (
+        select * from records
         where record_id in (select compared.record_id from compared where compared.is_current and compared.has_changed)
+    ),
+
+    arrived as materialized (
+        {{ identity_keys('arrived_records') }}
     ),
 
     gone as (
@@ -138,21 +112,26 @@ keys_by_record as not materialized (
             and kept_sets.person_id not in (select touched_persons.person_id from touched_persons)
     ),
 
-    to_label as materialized (
-        select * from keys_by_record
+    -- the records of the persons to label again that stay as they were kept
+    touched_records as (
+        select * from records
         where
             record_id in (
                 select kept.record_id from kept
                 where kept.person_id in (select touched_persons.person_id from touched_persons)
             )
             and record_id not in (select arrived.record_id from arrived)
+    ),
+
+    to_label as materialized (
+        {{ identity_keys('touched_records') }}
         union all
         select * from arrived
         where record_id not in (select assigned.record_id from assigned)
     ),
 {% else %}
     to_label as materialized (
-        select * from keys_by_record
+        {{ identity_keys('records') }}
     ),
 {% endif %}
 
