@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 ILP = str(Path(sys.executable).parent / "ilp")
 MONTHS = "2026-01..2026-03"
@@ -59,6 +61,25 @@ def copied_run_env(run: dict, base: Path) -> dict[str, str]:
     )
     shutil.copy(run["env"]["ILP_WAREHOUSE"], env["ILP_WAREHOUSE"])
     return env
+
+
+def dbt(args: list[str], env: dict[str, str], warehouse: Path, project: Path = DBT_PROJECT_DIR) -> None:
+    """dbt on a warehouse of the tests, outside the pipeline's dbt step."""
+    result = subprocess.run(
+        [DBT_EXECUTABLE, *args, "--project-dir", str(project), "--profiles-dir", str(project)],
+        env={**env, "ILP_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def rows_differing(con: duckdb.DuckDBPyConnection, table: str, other: str) -> int:
+    """Rows of either table missing from the other, duplicates counted."""
+    return con.execute(
+        f"select count(*) from ((from {table} except all from {other}) "
+        f"union all (from {other} except all from {table}))"
+    ).fetchone()[0]
 
 
 def free_port() -> int:

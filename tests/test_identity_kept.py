@@ -5,46 +5,23 @@ joins two persons into one, when its removal parts them again, and when a record
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dbt, rows_differing
 
 from ilp_pipeline.dbt.pseudonym_plugin import hmac_pads
 from ilp_pipeline.defs.dbt import code_fingerprint
-from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 KEPT = ["int_identity__record_person", "int_identity__persons"]
 BRIDGE = "test:bridge"
 
 
 def _dbt(command: str, env: dict[str, str], warehouse: Path, target: Path, *flags: str) -> None:
-    result = subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            command,
-            *flags,
-            "--select",
-            *KEPT,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        env={
-            **env,
-            "ILP_WAREHOUSE": str(warehouse),
-            # the pipeline's own fingerprint, so that the build goes on from the state the pipeline kept
-            "ILP_DBT_CODE_FINGERPRINT": code_fingerprint(),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
+    # the pipeline's own code fingerprint, so that the build goes on from the state the pipeline kept
+    env = {**env, "ILP_DBT_CODE_FINGERPRINT": code_fingerprint()}
+    dbt([command, *flags, "--select", *KEPT, "--target-path", str(target)], env, warehouse)
 
 
 def _rows_the_build_replaces(env: dict[str, str], warehouse: Path, target: Path) -> int:
@@ -65,13 +42,7 @@ def _differing_from_a_build_from_nothing(env: dict[str, str], warehouse: Path, s
     _dbt("run", env, full, scratch / "target_full", "--full-refresh")
     with duckdb.connect(str(full)) as con:
         con.execute(f"attach '{warehouse}' as kept (read_only)")
-        return {
-            model: con.execute(
-                f"select count(*) from ((from intermediate.{model} except all from kept.intermediate.{model}) "
-                f"union all (from kept.intermediate.{model} except all from intermediate.{model}))"
-            ).fetchone()[0]
-            for model in KEPT
-        }
+        return {model: rows_differing(con, f"intermediate.{model}", f"kept.intermediate.{model}") for model in KEPT}
 
 
 def _person_of(warehouse: Path, record_ids: list[str]) -> list[str]:

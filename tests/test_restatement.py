@@ -7,16 +7,15 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import DRILL_THROUGH_BESIDE_PUBLISHED, copied_run_env, ilp
+from conftest import DRILL_THROUGH_BESIDE_PUBLISHED, copied_run_env, dbt, ilp, rows_differing
 
 from ilp_pipeline.publish.open_data import SMALL_COUNT, SUPPRESSED_TABLES
-from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from ilp_pipeline.settings import DBT_PROJECT_DIR
 
 LATE_FILE = "posyandu/2026-01/PSY_susulan_januari.csv"
 
@@ -276,37 +275,27 @@ def test_incremental_models_hold_what_a_full_rebuild_holds(restated, tmp_path) -
     with duckdb.connect(str(full), read_only=True) as con:
         models = [row[0] for row in con.execute("select model_name from intermediate.incremental_state").fetchall()]
     assert {"stg_fhir__immunization", "int_fhir__invalid_lines", "int_posyandu__register_checked"} <= set(models)
-    rebuild = subprocess.run(
+    dbt(
         [
-            DBT_EXECUTABLE,
             "run",
             "--full-refresh",
             "--select",
             *models,
             "--vars",
             json.dumps({"first_month": "2026-01-01", "last_month": "2026-03-01"}),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
             "--target-path",
             str(tmp_path / "target"),
         ],
-        env={**restated["env"], "ILP_WAREHOUSE": str(full), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True,
-        text=True,
+        restated["env"],
+        full,
     )
-    assert rebuild.returncode == 0, rebuild.stdout[-3000:]
     with duckdb.connect(str(full)) as con:
         con.execute(f"attach '{restated['env']['ILP_WAREHOUSE']}' as kept (read_only)")
         compared = 0
         for model in models:
             schema = "staging" if model.startswith("stg_") else "intermediate"
             rows = con.execute(f"select count(*) from {schema}.{model}").fetchone()[0]
-            differing = con.execute(
-                f"select count(*) from ((from {schema}.{model} except all from kept.{schema}.{model}) "
-                f"union all (from kept.{schema}.{model} except all from {schema}.{model}))"
-            ).fetchone()[0]
+            differing = rows_differing(con, f"{schema}.{model}", f"kept.{schema}.{model}")
             assert differing == 0, (model, rows, differing)
             compared += rows
     assert compared > 100_000
@@ -324,13 +313,7 @@ def test_a_changed_upstream_model_makes_the_kept_models_reading_it_read_everythi
     kept = ["int_fhir__encounter_latest", "int_fhir__patient_latest"]
 
     def build() -> dict[str, str]:
-        result = subprocess.run(
-            [DBT_EXECUTABLE, "run", "--select", *kept, "--project-dir", str(project), "--profiles-dir", str(project)],
-            env={**pipeline_run["env"], "ILP_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
+        dbt(["run", "--select", *kept], pipeline_run["env"], warehouse, project)
         with duckdb.connect(str(warehouse), read_only=True) as con:
             return dict(
                 con.execute(
