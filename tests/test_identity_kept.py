@@ -9,40 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import dbt, rows_differing
-
-from ilp_pipeline.dbt.pseudonym_plugin import hmac_pads
-from ilp_pipeline.defs.dbt import code_fingerprint
+from kept_builds import build, differing_from_a_build_from_nothing, rows_selected
 
 KEPT = ["int_identity__record_person", "int_identity__persons"]
 BRIDGE = "test:bridge"
 
 
-def _dbt(command: str, env: dict[str, str], warehouse: Path, target: Path, *flags: str) -> None:
-    # the pipeline's own code fingerprint, so that the build goes on from the state the pipeline kept
-    env = {**env, "ILP_DBT_CODE_FINGERPRINT": code_fingerprint()}
-    dbt([command, *flags, "--select", *KEPT, "--target-path", str(target)], env, warehouse)
-
-
-def _rows_the_build_replaces(env: dict[str, str], warehouse: Path, target: Path) -> int:
-    """The rows the registry's next build selects, counted by running its compiled SQL."""
-    _dbt("compile", env, warehouse, target)
-    sql = (target / "compiled" / "ilp" / "models" / "intermediate" / "identity" / f"{KEPT[0]}.sql").read_text()
-    inner, outer = hmac_pads(env["ILP_PSEUDONYM_KEY"])
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute(f"set variable ilp_hmac_ipad = '{inner}'")
-        con.execute(f"set variable ilp_hmac_opad = '{outer}'")
-        return con.execute(f"select count(*) from ({sql})").fetchone()[0]
-
-
-def _differing_from_a_build_from_nothing(env: dict[str, str], warehouse: Path, scratch: Path) -> dict[str, int]:
-    scratch.mkdir()
-    full = scratch / "full.duckdb"
-    shutil.copy(warehouse, full)
-    _dbt("run", env, full, scratch / "target_full", "--full-refresh")
-    with duckdb.connect(str(full)) as con:
-        con.execute(f"attach '{warehouse}' as kept (read_only)")
-        return {model: rows_differing(con, f"intermediate.{model}", f"kept.intermediate.{model}") for model in KEPT}
+TABLES = {model: f"intermediate.{model}" for model in KEPT}
 
 
 def _person_of(warehouse: Path, record_ids: list[str]) -> list[str]:
@@ -101,12 +74,14 @@ def registry(pipeline_run, tmp_path_factory) -> dict:
     records = [by_nik, by_name]
     before = _person_of(warehouse, records)
 
-    replaced = _rows_the_build_replaces(pipeline_run["env"], warehouse, base / "target_compiled")
-    _dbt("run", pipeline_run["env"], warehouse, base / "target_joined")
+    replaced = rows_selected(
+        f"intermediate/identity/{KEPT[0]}.sql", pipeline_run["env"], warehouse, base / "target_compiled"
+    )
+    build(KEPT, pipeline_run["env"], warehouse, base / "target_joined")
     joined = _person_of(warehouse, [*records, BRIDGE])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         persons_joined = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
-    joined_differing = _differing_from_a_build_from_nothing(pipeline_run["env"], warehouse, base / "joined")
+    joined_differing = differing_from_a_build_from_nothing(TABLES, pipeline_run["env"], warehouse, base / "joined")
 
     with duckdb.connect(str(warehouse)) as con:
         con.execute("delete from intermediate.int_identity__records where record_id = ?", [BRIDGE])
@@ -115,14 +90,14 @@ def registry(pipeline_run, tmp_path_factory) -> dict:
             "update intermediate.int_identity__records set recorded_on = date '2026-02-01' where record_id = ?",
             [by_nik],
         )
-    _dbt("run", pipeline_run["env"], warehouse, base / "target_parted")
+    build(KEPT, pipeline_run["env"], warehouse, base / "target_parted")
     parted = _person_of(warehouse, records)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         withdrawn = con.execute(
             "select count(*) from intermediate.int_identity__record_person where record_id = ?", [BRIDGE]
         ).fetchone()[0]
         persons_parted = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
-    parted_differing = _differing_from_a_build_from_nothing(pipeline_run["env"], warehouse, base / "parted")
+    parted_differing = differing_from_a_build_from_nothing(TABLES, pipeline_run["env"], warehouse, base / "parted")
     return {
         "before": before,
         "joined": joined,

@@ -273,8 +273,20 @@ def test_incremental_models_hold_what_a_full_rebuild_holds(restated, tmp_path) -
     full = tmp_path / "full.duckdb"
     shutil.copy(restated["env"]["ILP_WAREHOUSE"], full)
     with duckdb.connect(str(full), read_only=True) as con:
-        models = [row[0] for row in con.execute("select model_name from intermediate.incremental_state").fetchall()]
-    assert {"stg_fhir__immunization", "int_fhir__invalid_lines", "int_posyandu__register_checked"} <= set(models)
+        schemas = dict(
+            con.execute(
+                "select model_name, table_schema from intermediate.incremental_state "
+                "inner join information_schema.tables on table_name = model_name"
+            ).fetchall()
+        )
+    models = sorted(schemas)
+    assert {
+        "stg_fhir__immunization",
+        "int_fhir__invalid_lines",
+        "int_posyandu__register_checked",
+        "int_maternal__anc_contacts",
+        "fct_immunisation",
+    } <= set(models)
     dbt(
         [
             "run",
@@ -293,7 +305,7 @@ def test_incremental_models_hold_what_a_full_rebuild_holds(restated, tmp_path) -
         con.execute(f"attach '{restated['env']['ILP_WAREHOUSE']}' as kept (read_only)")
         compared = 0
         for model in models:
-            schema = "staging" if model.startswith("stg_") else "intermediate"
+            schema = schemas[model]
             rows = con.execute(f"select count(*) from {schema}.{model}").fetchone()[0]
             differing = rows_differing(con, f"{schema}.{model}", f"kept.{schema}.{model}")
             assert differing == 0, (model, rows, differing)

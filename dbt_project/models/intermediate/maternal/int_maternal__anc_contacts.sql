@@ -2,9 +2,54 @@
 -- menstrual period (HPHT) = contact date - gestational age; contacts whose HPHT lies within 42 days of the
 -- pregnancy's first HPHT belong to it; a contact without gestational age joins the open pregnancy. A
 -- delivery closes the pregnancy; without one it closes 44 weeks after its HPHT.
-{{ config(materialized='view') }}
+-- Kept by mother (macros/incremental.sql, `replace_by_key`): a mother's pregnancies are grouped again only
+-- when the fingerprint of her ANC contacts and deliveries differs from the one kept.
+{{ config(**kept_by_key('person_id', withdrawn_when='record_id is null')) }}
+{% set compares_with_kept = kept_rows_have('encounters_fingerprint') %}
+with recursive maternal_encounters as (
+    select * from {{ ref('int_services__encounters') }}
+    where encounter_type in ('ANC', 'PERSALINAN')
+),
 
-with recursive anc as (
+fingerprints as (
+    select
+        person_id,
+        bit_xor(hash(
+            record_id, encounter_type, service_date, gestational_age_weeks, participant_role,
+            kelurahan_code, domicile_status, puskesmas_code
+        )) as encounters_fingerprint
+    from maternal_encounters
+    group by person_id
+    -- deliveries alone make no contacts to keep
+    having bool_or(encounter_type = 'ANC')
+),
+
+{% if compares_with_kept %}
+    kept as (
+        select distinct
+            person_id,
+            encounters_fingerprint
+        from {{ this }}
+        where {{ kept_state_is_current() }}
+    ),
+
+    changed as (
+        select person_id from fingerprints
+        where not exists (
+            select 1 from kept
+            where kept.person_id = fingerprints.person_id and kept.encounters_fingerprint = fingerprints.encounters_fingerprint
+        )
+    ),
+{% endif %}
+
+encounters as (
+    select * from maternal_encounters
+    {% if compares_with_kept %}
+        where person_id in (select changed.person_id from changed)
+    {% endif %}
+),
+
+anc as (
     select
         person_id,
         record_id,
@@ -16,7 +61,7 @@ with recursive anc as (
         domicile_status,
         puskesmas_code,
         row_number() over (partition by person_id order by service_date, record_id) as contact_number
-    from {{ ref('int_services__encounters') }}
+    from encounters
     where encounter_type = 'ANC'
 ),
 
@@ -24,7 +69,7 @@ deliveries as (
     select
         person_id,
         service_date as delivered_on
-    from {{ ref('int_services__encounters') }}
+    from encounters
     where encounter_type = 'PERSALINAN'
 ),
 
@@ -98,7 +143,16 @@ select
     case
         when pregnancies.pregnancy_hpht is not null
             then coalesce(contacts.stated_weeks, (contacts.contact_date - pregnancies.pregnancy_hpht) // 7)
-    end as gestational_weeks
+    end as gestational_weeks,
+    fingerprints.encounters_fingerprint
 from contacts
 inner join pregnancies
     on contacts.person_id = pregnancies.person_id and contacts.contact_number = pregnancies.contact_number
+inner join fingerprints on contacts.person_id = fingerprints.person_id
+{% if compares_with_kept %}
+    union all by name
+    -- withdrawn: no ANC contact or delivery is hers any more
+    select kept.person_id
+    from kept
+    where kept.person_id not in (select fingerprints.person_id from fingerprints)
+{% endif %}

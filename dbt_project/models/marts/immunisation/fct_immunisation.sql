@@ -2,13 +2,54 @@
 -- "Immunisation"). The same antigen recorded again within the duplicate window (posyandu register and
 -- puskesmas export of one visit) counts once, at the earliest date; a later administration is a repeat.
 -- Valid age: HB0 at 0-6 days, infant antigens under 12 completed months, baduta antigens under 24.
-with administrations as (
+-- Kept by child (macros/incremental.sql, `replace_by_key`): a child's history is sequenced again only when
+-- the fingerprint of their recorded doses and birth date differs from the one kept.
+{{ config(**kept_by_key('person_key', withdrawn_when='antigen_code is null')) }}
+{% set compares_with_kept = kept_rows_have('doses_fingerprint') %}
+with recorded as (
     select
         administrations.*,
         persons.person_key,
         persons.birth_date
     from {{ ref('int_immunisation__administrations') }} as administrations
     inner join {{ ref('int_identity__persons') }} as persons on administrations.person_id = persons.person_id
+),
+
+fingerprints as (
+    -- a sum, not a xor: one register row may list the same antigen twice
+    select
+        person_key,
+        sum(hash(
+            record_id, source, administered_on, antigen_code,
+            kelurahan_code, domicile_status, puskesmas_code, birth_date
+        )) as doses_fingerprint
+    from recorded
+    group by person_key
+),
+
+{% if compares_with_kept %}
+    kept as (
+        select distinct
+            person_key,
+            doses_fingerprint
+        from {{ this }}
+        where {{ kept_state_is_current() }}
+    ),
+
+    changed as (
+        select person_key from fingerprints
+        where not exists (
+            select 1 from kept
+            where kept.person_key = fingerprints.person_key and kept.doses_fingerprint = fingerprints.doses_fingerprint
+        )
+    ),
+{% endif %}
+
+administrations as (
+    select * from recorded
+    {% if compares_with_kept %}
+        where person_key in (select changed.person_key from changed)
+    {% endif %}
 ),
 
 sequenced as (
@@ -75,6 +116,15 @@ select
     administration.record_id,
     administration.kelurahan_code,
     administration.domicile_status,
-    administration.puskesmas_code
+    administration.puskesmas_code,
+    fingerprints.doses_fingerprint
 from administration
 inner join {{ ref('immunisation_schedule') }} as schedule on administration.antigen_code = schedule.antigen_code
+inner join fingerprints on administration.person_key = fingerprints.person_key
+{% if compares_with_kept %}
+    union all by name
+    -- withdrawn: no dose is the child's any more
+    select kept.person_key
+    from kept
+    where kept.person_key not in (select fingerprints.person_key from fingerprints)
+{% endif %}
