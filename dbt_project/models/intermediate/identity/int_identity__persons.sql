@@ -65,24 +65,39 @@ sex_votes as (
     group by person_id, sex
 ),
 
+-- The winning vote by one aggregate over a key that orders as the rule reads: puskesmas records, then
+-- records, then the latest record (a vote without a date last), then the later date or 'L' before 'P'.
+-- A window ranking the votes then keeping the first took 1.4 s more for a province.
 birth as (
     select
         person_id,
-        birth_date
+        arg_max(
+            birth_date,
+            {
+                from_puskesmas: from_puskesmas,
+                record_count: record_count,
+                latest: coalesce(latest, date '0001-01-01'),
+                birth_date: birth_date
+            }
+        ) as birth_date
     from birth_votes
-    qualify row_number() over (
-        partition by person_id order by from_puskesmas desc, record_count desc, latest desc nulls last, birth_date desc
-    ) = 1
+    group by person_id
 ),
 
 sex as (
     select
         person_id,
-        sex
+        arg_max(
+            sex,
+            {
+                from_puskesmas: from_puskesmas,
+                record_count: record_count,
+                latest: coalesce(latest, date '0001-01-01'),
+                is_l: sex = 'L'
+            }
+        ) as sex
     from sex_votes
-    qualify row_number() over (
-        partition by person_id order by from_puskesmas desc, record_count desc, latest desc nulls last, sex asc
-    ) = 1
+    group by person_id
 )
 
 select
@@ -90,12 +105,12 @@ select
     {{ person_key('persons.person_id') }} as person_key,
     birth.birth_date,
     sex.sex,
-    registry.records_fingerprint
-from (select distinct person_id from records) as persons
-inner join registry using (person_id)
+    persons.records_fingerprint
+from registry as persons
 left join birth using (person_id)
 left join sex using (person_id)
 {% if compares_with_kept %}
+    where persons.person_id in (select changed.person_id from changed)
     union all
     -- withdrawn: no record is the person's any more
     select
