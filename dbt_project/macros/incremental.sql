@@ -163,6 +163,37 @@
     {{ return(column_name in (adapter.get_columns_in_relation(this) | map(attribute="name") | list)) }}
 {%- endmacro %}
 
+{#- The CTEs a model kept by key compares with: `kept`, each kept key with the fingerprint of the inputs its
+    rows were made from (none after an input change), and `changed`, the keys of `fingerprints` that are
+    new or whose fingerprint differs. A model keeping several rows per key reads its keys distinct. -#}
+{% macro kept_and_changed_keys(key, fingerprint, fingerprints='fingerprints', rows_per_key='many') -%}
+    kept as (
+        select {{ 'distinct' if rows_per_key == 'many' }}
+            {{ key }},
+            {{ fingerprint }}
+        from {{ this }}
+        where {{ kept_state_is_current() }}
+    ),
+
+    changed as (
+        select {{ fingerprints }}.{{ key }} from {{ fingerprints }}
+        where not exists (
+            select 1 from kept
+            where
+                kept.{{ key }} = {{ fingerprints }}.{{ key }}
+                and kept.{{ fingerprint }} = {{ fingerprints }}.{{ fingerprint }}
+        )
+    ),
+{%- endmacro %}
+
+{#- Rows that withdraw the kept keys gone from `fingerprints`: only the key, appended by name, so that the
+    model's `withdrawn_when` column is null. -#}
+{% macro withdrawn_keys(key, fingerprints='fingerprints') -%}
+    union all by name
+    select kept.{{ key }} from kept
+    where kept.{{ key }} not in (select {{ fingerprints }}.{{ key }} from {{ fingerprints }})
+{%- endmacro %}
+
 {#- Models kept by month (the `months_of_the_spine` strategy): a build replaces the months of its month
     spine and keeps the earlier ones. -#}
 {% macro get_incremental_months_of_the_spine_sql(arg_dict) -%}

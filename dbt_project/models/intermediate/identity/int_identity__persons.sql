@@ -13,18 +13,7 @@ with registry as (
 ),
 
 {% if compares_with_kept %}
-    kept as (
-        select * from {{ this }}
-        where {{ kept_state_is_current() }}
-    ),
-
-    changed as (
-        select person_id from registry
-        where not exists (
-            select 1 from kept
-            where kept.person_id = registry.person_id and kept.records_fingerprint = registry.records_fingerprint
-        )
-    ),
+    {{ kept_and_changed_keys('person_id', 'records_fingerprint', fingerprints='registry', rows_per_key='one') }}
 {% endif %}
 
 records as (
@@ -111,14 +100,6 @@ left join birth using (person_id)
 left join sex using (person_id)
 {% if compares_with_kept %}
     where persons.person_id in (select changed.person_id from changed)
-    union all
     -- withdrawn: no record is the person's any more
-    select
-        kept.person_id,
-        null as person_key,
-        null as birth_date,
-        null as sex,
-        null as records_fingerprint
-    from kept
-    where kept.person_id not in (select registry.person_id from registry)
+    {{ withdrawn_keys('person_id', fingerprints='registry') }}
 {% endif %}

@@ -25,21 +25,7 @@ fingerprints as (
 ),
 
 {% if compares_with_kept %}
-    kept as (
-        select distinct
-            person_id,
-            encounters_fingerprint
-        from {{ this }}
-        where {{ kept_state_is_current() }}
-    ),
-
-    changed as (
-        select person_id from fingerprints
-        where not exists (
-            select 1 from kept
-            where kept.person_id = fingerprints.person_id and kept.encounters_fingerprint = fingerprints.encounters_fingerprint
-        )
-    ),
+    {{ kept_and_changed_keys('person_id', 'encounters_fingerprint') }}
 {% endif %}
 
 encounters as (
@@ -150,9 +136,6 @@ inner join pregnancies
     on contacts.person_id = pregnancies.person_id and contacts.contact_number = pregnancies.contact_number
 inner join fingerprints on contacts.person_id = fingerprints.person_id
 {% if compares_with_kept %}
-    union all by name
     -- withdrawn: no ANC contact or delivery is hers any more
-    select kept.person_id
-    from kept
-    where kept.person_id not in (select fingerprints.person_id from fingerprints)
+    {{ withdrawn_keys('person_id') }}
 {% endif %}

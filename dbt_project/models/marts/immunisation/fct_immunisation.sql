@@ -28,21 +28,7 @@ fingerprints as (
 ),
 
 {% if compares_with_kept %}
-    kept as (
-        select distinct
-            person_key,
-            doses_fingerprint
-        from {{ this }}
-        where {{ kept_state_is_current() }}
-    ),
-
-    changed as (
-        select person_key from fingerprints
-        where not exists (
-            select 1 from kept
-            where kept.person_key = fingerprints.person_key and kept.doses_fingerprint = fingerprints.doses_fingerprint
-        )
-    ),
+    {{ kept_and_changed_keys('person_key', 'doses_fingerprint') }}
 {% endif %}
 
 administrations as (
@@ -122,9 +108,6 @@ from administration
 inner join {{ ref('immunisation_schedule') }} as schedule on administration.antigen_code = schedule.antigen_code
 inner join fingerprints on administration.person_key = fingerprints.person_key
 {% if compares_with_kept %}
-    union all by name
     -- withdrawn: no dose is the child's any more
-    select kept.person_key
-    from kept
-    where kept.person_key not in (select fingerprints.person_key from fingerprints)
+    {{ withdrawn_keys('person_key') }}
 {% endif %}
