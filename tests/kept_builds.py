@@ -35,14 +35,14 @@ def rows_selected(model_path: str, env: dict[str, str], warehouse: Path, target:
 
 
 def differing_from_a_build_from_nothing(
-    tables: dict[str, str], env: dict[str, str], warehouse: Path, scratch: Path
+    tables: dict[str, str], env: dict[str, str], warehouse: Path, scratch: Path, *flags: str
 ) -> dict[str, int]:
     """Rows by which each kept model (name -> schema.table) differs from the same models built from nothing
-    on a copy of the warehouse."""
+    on a copy of the warehouse; `flags` go to that build's `dbt run`."""
     scratch.mkdir()
     full = scratch / "full.duckdb"
     shutil.copy(warehouse, full)
-    build(list(tables), env, full, scratch / "target_full", "--full-refresh")
+    build(list(tables), env, full, scratch / "target_full", "--full-refresh", *flags)
     with duckdb.connect(str(full)) as con:
         con.execute(f"attach '{warehouse}' as kept (read_only)")
         return {model: rows_differing(con, table, f"kept.{table}") for model, table in tables.items()}

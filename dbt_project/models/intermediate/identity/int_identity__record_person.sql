@@ -279,16 +279,8 @@ left join set_persons using (key_set)
         {{ key_hash('mother_key') }},
         {{ key_hash('name_key') }}
     from assigned
-    union all
     -- withdrawn: the record is gone from every source
-    select
-        record_id,
-        null as source,
-        null as person_id,
-        null as record_fingerprint,
-        null as nik_hash,
-        null as mother_hash,
-        null as name_hash
-    from gone
+    union all by name
+    select record_id from gone
     where not is_current
 {% endif %}
