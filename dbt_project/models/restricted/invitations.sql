@@ -8,22 +8,50 @@ with last_month as (
         (date '{{ last_month() }}' + interval 1 month)::date as next_month
 ),
 
+register_visits as (
+    select
+        person_id,
+        record_id,
+        service_date
+    from {{ ref('int_services__records') }}
+    where source = 'posyandu' and service_date < (select next_month from last_month)
+),
+
+-- each person's latest visit (the later record of that day), found by two aggregates instead of sorting
+-- every visit ever recorded
+latest_day as (
+    select
+        person_id,
+        max(service_date) as service_date
+    from register_visits
+    group by person_id
+),
+
+latest_record as (
+    select
+        register_visits.person_id,
+        register_visits.service_date,
+        max(register_visits.record_id) as record_id
+    from register_visits
+    semi join latest_day
+        on
+            register_visits.person_id = latest_day.person_id
+            and register_visits.service_date = latest_day.service_date
+    group by register_visits.person_id, register_visits.service_date
+),
+
 latest_visit as (
     select
-        services.person_id,
+        latest_record.person_id,
         visits.posyandu_code,
         visits.person_name,
         visits.mother_name,
         visits.rt,
         visits.rw,
-        services.service_date
-    from {{ ref('int_services__records') }} as services
+        latest_record.service_date
+    from latest_record
     inner join {{ ref('int_posyandu__visits_checked') }} as visits
-        on services.record_id = visits.record_id
-    where services.service_date < (select next_month from last_month)
-    qualify row_number() over (
-        partition by services.person_id order by services.service_date desc, services.record_id desc
-    ) = 1
+        on latest_record.record_id = visits.record_id
 ),
 
 sessions as (
