@@ -75,7 +75,8 @@ administration as (
         arg_min(puskesmas_code, strftime(administered_on, '%Y%m%d') || record_id) as puskesmas_code,
         arg_min(record_id, strftime(administered_on, '%Y%m%d') || record_id) as record_id,
         count(*) as records_merged,
-        list_distinct(list(source)) as sources,
+        -- sorted: list_distinct keeps no order, and a rebuild must give the same row
+        list_sort(list_distinct(list(source))) as sources,
         min(birth_date) as birth_date
     from clustered
     group by person_key, antigen_code, administration_number
