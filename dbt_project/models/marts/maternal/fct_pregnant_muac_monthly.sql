@@ -1,6 +1,6 @@
 -- Pregnant women's last mid-upper arm circumference of each month (BUMIL_KEK, LiLA < 23.5 cm): register
 -- rows of pregnant women (written as `bumil` or with a gestational age) and ANC encounters. The area is the
--- woman's last record of the month.
+-- woman's last record of the month. The months of the run's spine, as fct_person_month, which it is read with.
 {{ config(materialized='view') }}
 
 with measurements as (
@@ -15,6 +15,7 @@ with measurements as (
     where
         visits.muac_cm is not null
         and (visits.target_group_written = 'bumil' or visits.gestational_age_weeks is not null)
+        and services.service_date >= date '{{ spine_start() }}'
     union all
     select
         person_id,
@@ -22,7 +23,7 @@ with measurements as (
         service_date,
         muac_cm
     from {{ ref('int_services__encounters') }}
-    where encounter_type = 'ANC' and muac_cm is not null
+    where encounter_type = 'ANC' and muac_cm is not null and service_date >= date '{{ spine_start() }}'
 ),
 
 last_of_month as (

@@ -1,5 +1,6 @@
--- Persons with any service record in a month, and whether they were screened for TB symptoms that month
--- (a register `skrining_tb` result or an Encounter SKRINING_TB): the SKRINING_TB indicator.
+-- Persons with any service record in a month of the run's spine (as fct_person_month, which it is read
+-- with), and whether they were screened for TB symptoms that month (a register `skrining_tb` result or an
+-- Encounter SKRINING_TB): the SKRINING_TB indicator.
 {{ config(materialized='view') }}
 
 with records as (
@@ -12,6 +13,8 @@ with records as (
     left join {{ ref('int_posyandu__visits_checked') }} as visits
         on services.record_id = visits.record_id
     left join {{ ref('int_services__encounters') }} as encounters on services.record_id = encounters.record_id
+    -- a constant, so that the records before the spine are dropped where they are scanned
+    where services.service_date >= date '{{ spine_start() }}'
 )
 
 select
