@@ -1,6 +1,6 @@
 -- Pregnant women's last mid-upper arm circumference of each month (BUMIL_KEK, LiLA < 23.5 cm): register
 -- rows of pregnant women (written as `bumil` or with a gestational age) and ANC encounters. The area is the
--- woman's last record of the month. The months of the run's spine, as fct_person_month, which it is read with.
+-- woman's last record of the month. Like fct_person_month, which it is read with, it covers the run's spine.
 {{ config(materialized='view') }}
 
 with measurements as (
