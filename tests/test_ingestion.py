@@ -146,3 +146,70 @@ def test_unchanged_files_are_not_hashed_again_and_a_same_size_correction_is_foun
     assert rehashed == []
     assert corrected.count("loaded") == 1
     assert weight == "9.6"
+
+
+def _register_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select _source_file, _line, nama, berat_badan_kg, _row_hash from raw.posyandu_register "
+        "order by _source_file, _line"
+    ).fetchall()
+
+
+def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path) -> None:
+    """Files of one header are read as one scratch copy (ingest/concatenated.py). Each row keeps the file and
+    line it has when its file is read alone, whatever the file's line endings; a file with a blank line is
+    read apart. A quoted line break, which DuckDB's reader refuses beside null padding, sends the batch back
+    to file-by-file reading, where only its file is rejected."""
+    from ilp_pipeline import contracts
+    from ilp_pipeline.ingest import tabular
+    from ilp_pipeline.ingest.concatenated import concatenate
+    from ilp_pipeline.ingest.manifest import describe
+
+    header = ",".join(HEADER)
+    plain = {
+        "0001": header + "\n2026-01-17,PSY1,,Ani,P,2025-03-02,9.5\n2026-01-17,PSY1,,Badu,L,2025-03-02,9.6\n",
+        "0002": header + "\r\n2026-01-18,PSY2,,Cici,P,2025-03-02,7.5\r\n",
+        "0003": header + "\n2026-01-19,PSY3,,Dodi,L,2025-03-02,8.5",  # no line break at the end
+        "0004": header + "\n",  # a header alone
+        "0005": header + "\n2026-01-19,PSY5,,Eka,P,2025-03-02,6.5\n\n2026-01-19,PSY5,,Fajar,L,2025-03-02,6.6\n",
+    }
+    quoted = {
+        "0006": header + '\n2026-01-20,PSY6,,"Gita\nAyu",P,2025-03-02,5.5\n2026-01-20,PSY6,,Hana,P,2025-03-02,5\n'
+    }
+    contract = contracts.tabular("posyandu_register")
+    loaded_at = dt.datetime(2026, 2, 1)
+
+    def land(files: dict[str, str], name: str) -> list:
+        root = tmp_path / name
+        paths = [_write(root / "posyandu" / "2026-01" / f"PSY160601100900{k}.csv", text) for k, text in files.items()]
+        return [describe("posyandu_register", root, path) for path in paths]
+
+    for files in (plain, plain | quoted):
+        name = f"landing{len(files)}"
+        landed = land(files, name)
+        copy, left = concatenate([f.absolute for f in landed])
+        assert [Path(p).name[-8:-4] for p in copy.absolute_paths] == [k for k in files if k not in ("0004", "0005")]
+        assert copy.first_rows[:3] == [1, 3, 4] and [p.name[-8:-4] for p in left] == ["0005"]
+        copy.remove()
+        with duckdb.connect(str(tmp_path / f"{name}-together.duckdb")) as con:
+            con.execute("create schema raw")
+            outcomes = tabular.load(con, contract, landed, loaded_at)
+            together = _register_rows(con)
+        with duckdb.connect(str(tmp_path / f"{name}-alone.duckdb")) as con:
+            con.execute("create schema raw")
+            for one in landed:
+                tabular.load(con, contract, [one], loaded_at)
+            alone = _register_rows(con)
+        assert together == alone
+        received = {o.file.path[-8:-4]: (o.status, o.rows_received) for o in outcomes}
+        assert received == {
+            "0001": ("loaded", 2),
+            "0002": ("loaded", 1),
+            "0003": ("loaded", 1),
+            "0004": ("loaded", 0),
+            "0005": ("loaded", 2),
+        } | ({"0006": ("rejected", 0)} if "0006" in files else {})
+    assert [(file[-8:-4], line, nama) for file, line, nama, _weight, _hash in together if "0005" in file] == [
+        ("0005", 2, "Eka"),
+        ("0005", 3, "Fajar"),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import duckdb
 
 from ilp_pipeline import contracts
 from ilp_pipeline.ingest import fhir, manifest, tabular
+from ilp_pipeline.ingest.batches import WORKERS, split
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile
 
 REGISTER_SUFFIXES = {".csv", ".xlsx"}
@@ -62,7 +64,7 @@ def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None)
     reference_by_path = {relative: contract for relative, contract in reference.values()}
     known = manifest.recorded_versions(con)
     for source, paths in discover(root).items():
-        described: list[LandedFile] = [manifest.describe(source, root, p, known) for p in paths]
+        described = describe_all(source, root, paths, known)
         summary.files_seen += len(described)
         to_load, duplicates = manifest.triage(con, described)
         outcomes = list(duplicates)
@@ -86,6 +88,18 @@ def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None)
         tabular.ensure_table(con, contracts.tabular(source))
     con.execute(fhir.DDL)
     return summary
+
+
+def describe_all(source: str, root: Path, paths: list[Path], known) -> list[LandedFile]:
+    """The files described in order, hashed on every core: hashlib lets go of the interpreter while it
+    digests a block, and the new files of a kabupaten year are 1 GB to hash."""
+
+    def describe(share: list[Path]) -> list[LandedFile]:
+        return [manifest.describe(source, root, path, known) for path in share]
+
+    shares = split(paths, -(-len(paths) // WORKERS)) if paths else []
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="hash") as pool:
+        return [landed for described in pool.map(describe, shares) for landed in described]
 
 
 def file_month(relative: str) -> str | None:

@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from ilp_pipeline.contracts import TableContract
 from ilp_pipeline.ingest.batches import WORKERS, load_concurrently, split
+from ilp_pipeline.ingest.concatenated import RowsAreNotLines, concatenate
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
 from ilp_pipeline.sql_text import sql_string
 
@@ -187,8 +188,10 @@ def load(
         select = _select_list(contract, mapping, extra)
 
         def insert(batch: list[LandedFile]) -> dict[str, int]:
-            relation = _read_csv_sql([m.absolute for m in batch], delimiter)
-            return _load_batch(connection, contract, batch, relation, select, loaded_at)
+            if len(batch) == 1:
+                relation = _read_csv_sql([batch[0].absolute], delimiter)
+                return _load_batch(connection, contract, batch, relation, select, loaded_at)
+            return _load_concatenated(connection, contract, batch, delimiter, select, loaded_at)
 
         return _load_group(members, insert, extra, "csv_tidak_terbaca")
 
@@ -255,14 +258,40 @@ def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
         return outcomes
 
 
-def _load_batch(con, contract, members, relation_sql, select, loaded_at) -> dict[str, int]:
+def _load_concatenated(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
+    """Files of one header read as one scratch copy (ingest/concatenated.py); the files whose rows are
+    not their lines, and the whole batch when a quoted line break shows in the count, read file by file."""
+    by_path = {str(m.absolute): m for m in members}
+    copy, left = concatenate([m.absolute for m in members])
+    counts: dict[str, int] = {}
+    if copy is not None:
+        copied = [by_path[p] for p in copy.absolute_paths]
+        con.register("ingest_ranges", copy.ranges())
+        try:
+            relation = copy.relation_sql(delimiter, "ingest_ranges")
+            counts = _load_batch(con, contract, copied, relation, select, loaded_at, expected_rows=copy.rows)
+        except RowsAreNotLines:
+            left += [m.absolute for m in copied]
+        finally:
+            con.unregister("ingest_ranges")
+            copy.remove()
+    if left:
+        rest = [by_path[str(p)] for p in left]
+        relation = _read_csv_sql(left, delimiter)
+        counts |= _load_batch(con, contract, rest, relation, select, loaded_at)
+    return counts
+
+
+def _load_batch(con, contract, members, relation_sql, select, loaded_at, expected_rows=None) -> dict[str, int]:
     con.register("ingest_files", files_frame(members, loaded_at))
     try:
         con.execute("begin transaction")
         counts = _insert(con, contract, relation_sql, select)
+        if expected_rows is not None and sum(counts.values()) != expected_rows:
+            raise RowsAreNotLines(f"{sum(counts.values())} rows read from {expected_rows} lines")
         con.execute("commit")
         return counts
-    except duckdb.Error:
+    except (duckdb.Error, RowsAreNotLines):
         con.execute("rollback")
         raise
     finally:
