@@ -1,6 +1,5 @@
 """Ingestion: the landing directory's new and changed files into the raw tables, with lineage."""
 
-import threading
 import time
 
 from dagster import (
@@ -21,7 +20,6 @@ from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.ingest.landing import ingest
 from ilp_pipeline.quality.contract_suites import validate_landed_rows
 from ilp_pipeline.quality.data_docs import record_outcomes
-from ilp_pipeline.quality.gx_import import gx
 
 CONTRACT_CHECKED = ("posyandu_register", "kader", "kader_penilaian")
 
@@ -57,9 +55,6 @@ RAW_TABLES = {
 )
 def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Load what landed since the last run; a file seen before (same content) is not read again."""
-    # The contract suites below need Great Expectations, whose import is seconds of Python: it runs while
-    # DuckDB loads the files (and releases the interpreter lock), instead of after them.
-    threading.Thread(target=gx, name="import-great-expectations", daemon=True).start()
     with warehouse.connect() as con:
         summary = ingest(con, warehouse.landing, log=context.log.info)
         rejected = [o for o in summary.outcomes if o.status == "rejected"]
