@@ -54,6 +54,21 @@ def test_province_covers_every_kelurahan_with_one_register_per_posyandu(province
     assert summary["register_rows"] > 100_000 and summary["fhir_resources"] > 100_000
 
 
+def test_register_lines_hold_the_header_fields_with_lists_quoted(province: dict) -> None:
+    """A semicolon file quotes an immunisation list (`"PCV2;RV2"`) as a CSV writer does: unquoted, its
+    antigens would fall into the next columns."""
+    files = sorted((province["landing"] / "posyandu" / "2026-01").glob("*.csv"))
+    semicolon = [str(f) for f in files if f.read_text().split("\n", 1)[0].count(";") > 1]
+    assert semicolon, "some registers are written the Indonesian-Excel way"
+    with duckdb.connect() as con:
+        lists = con.execute(
+            "select count(*) filter (where imunisasi like '%;%'), count(*) from read_csv(?, delim = ';', "
+            "quote = '\"', header = true, all_varchar = true, strict_mode = true, null_padding = false)",
+            [semicolon],
+        ).fetchone()
+    assert lists[0] > 0 and lists[1] > 1000
+
+
 def test_copied_niks_are_valid_local_and_one_per_person(province: dict) -> None:
     landing = province["landing"]
     with duckdb.connect() as con:

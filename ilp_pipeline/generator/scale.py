@@ -251,6 +251,15 @@ def _copied_nik(column: str, serial: str) -> str:
 _SPLICED = ["kode_posyandu", "nik", "nik_ibu", "kode_kelurahan_domisili", "kode_kader"]
 
 
+def _csv_field(column: str, delimiter: str) -> str:
+    """A value as a CSV writer writes it: quoted when it holds the delimiter or a quote (an immunisation
+    list `PCV2;RV2` in a semicolon file), empty when null."""
+    return (
+        f"case when contains({column}, '{delimiter}') or contains({column}, '\"') "
+        f"then '\"' || replace({column}, '\"', '\"\"') || '\"' else coalesce({column}, '') end"
+    )
+
+
 def _register_segments_sql() -> str:
     stretches = []
     current: list[str] = []
@@ -268,9 +277,7 @@ def _register_segments_sql() -> str:
     ):
         formatted = _formatted_register_sql(date_format, decimal_comma)
         texts = [
-            f"concat_ws('{delimiter}', {', '.join(f'coalesce({c}, {chr(39)}{chr(39)})' for c in stretch)})"
-            if stretch
-            else "''"
+            f"concat_ws('{delimiter}', {', '.join(_csv_field(c, delimiter) for c in stretch)})" if stretch else "''"
             for stretch in stretches
         ]
         selects.append(

@@ -6,8 +6,8 @@ Their bytes are copied, header dropped, into one scratch file that DuckDB reads 
 core), and each row finds its file and line again from the row ranges the copy recorded.
 
 A row is a line only if no quoted value holds a line break: the rows DuckDB reads must number the lines
-copied, or the batch is read file by file instead (`RowsAreNotLines`). Files with blank lines or bare
-carriage returns, whose rows DuckDB does not count line by line, are never copied.
+copied, or the batch is read as before, by one multi-file statement (`RowsAreNotLines`). Files with blank
+lines or bare carriage returns, whose rows DuckDB does not count line by line, are never copied.
 """
 
 from __future__ import annotations

@@ -259,8 +259,9 @@ def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
 
 
 def _load_concatenated(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
-    """Files of one header read as one scratch copy (ingest/concatenated.py); the files whose rows are
-    not their lines, and the whole batch when a quoted line break shows in the count, read file by file."""
+    """Files of one header read as one scratch copy (ingest/concatenated.py). The files whose rows are not
+    their lines, and the whole batch when the copy cannot be read or its rows do not number its lines, are
+    read by one multi-file statement; a file that breaks that one is then read alone by `_load_group`."""
     by_path = {str(m.absolute): m for m in members}
     copy, left = concatenate([m.absolute for m in members])
     counts: dict[str, int] = {}
@@ -270,7 +271,8 @@ def _load_concatenated(con, contract, members, delimiter, select, loaded_at) -> 
         try:
             relation = copy.relation_sql(delimiter, "ingest_ranges")
             counts = _load_batch(con, contract, copied, relation, select, loaded_at, expected_rows=copy.rows)
-        except RowsAreNotLines:
+        except (RowsAreNotLines, duckdb.Error):
+            # what the copy cannot hold is read as before: the files together, then each alone
             left += [m.absolute for m in copied]
         finally:
             con.unregister("ingest_ranges")
