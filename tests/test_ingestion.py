@@ -195,6 +195,7 @@ def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path)
             con.execute("create schema raw")
             outcomes = tabular.load(con, contract, landed, loaded_at)
             together = _register_rows(con)
+        assert not list(tmp_path.glob("ilp-ingest-*")), "the scratch copy beside the warehouse is removed"
         with duckdb.connect(str(tmp_path / f"{name}-alone.duckdb")) as con:
             con.execute("create schema raw")
             for one in landed:

@@ -258,12 +258,20 @@ def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
         return outcomes
 
 
+def scratch_directory(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The warehouse's folder, sized for the data, unlike a temporary directory that may live in memory;
+    None for an in-memory database."""
+    # fetchall: DuckDB 2 refuses to register a table on a connection whose last result is not drained
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    return Path(path).parent if path else None
+
+
 def _load_concatenated(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
     """Files of one header read as one scratch copy (ingest/concatenated.py). The files whose rows are not
     their lines, and the whole batch when the copy cannot be read or its rows do not number its lines, are
     read by one multi-file statement; a file that breaks that one is then read alone by `_load_group`."""
     by_path = {str(m.absolute): m for m in members}
-    copy, left = concatenate([m.absolute for m in members])
+    copy, left = concatenate([m.absolute for m in members], scratch_directory(con))
     counts: dict[str, int] = {}
     if copy is not None:
         copied = [by_path[p] for p in copy.absolute_paths]
