@@ -155,7 +155,7 @@ def _register_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
-def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path) -> None:
+def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path, monkeypatch) -> None:
     """Files of one header are read as one scratch copy (ingest/concatenated.py). Each row keeps the file and
     line it has when its file is read alone, whatever the file's line endings; a file with a blank line is
     read apart. A quoted line break, which DuckDB refuses in one large file read with null padding, sends the
@@ -179,6 +179,15 @@ def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path)
     contract = contracts.tabular("posyandu_register")
     loaded_at = dt.datetime(2026, 2, 1)
 
+    statements: list[tuple[str, int]] = []
+    load_batch = tabular._load_batch
+
+    def recording_load_batch(con, contract, members, relation_sql, *args, **kwargs):
+        statements.append(("copy" if "ilp-ingest-" in relation_sql else "files", len(members)))
+        return load_batch(con, contract, members, relation_sql, *args, **kwargs)
+
+    monkeypatch.setattr(tabular, "_load_batch", recording_load_batch)
+
     def land(files: dict[str, str], name: str) -> list:
         root = tmp_path / name
         paths = [_write(root / "posyandu" / "2026-01" / f"PSY160601100900{k}.csv", text) for k, text in files.items()]
@@ -191,10 +200,14 @@ def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path)
         assert [Path(p).name[-8:-4] for p in copy.absolute_paths] == [k for k in files if k not in ("0004", "0005")]
         assert copy.first_rows[:3] == [1, 3, 4] and [p.name[-8:-4] for p in left] == ["0005"]
         copy.remove()
+        statements.clear()
         with duckdb.connect(str(tmp_path / f"{name}-together.duckdb")) as con:
             con.execute("create schema raw")
             outcomes = tabular.load(con, contract, landed, loaded_at)
             together = _register_rows(con)
+        # the copy of four files (the header alone adds no range), then the file with a blank line; with the
+        # quoted line break, the copy fails and its files are read with that one
+        assert statements == ([("copy", 3), ("files", 1)] if "0006" not in files else [("copy", 4), ("files", 5)])
         assert not list(tmp_path.glob("ilp-ingest-*")), "the scratch copy beside the warehouse is removed"
         with duckdb.connect(str(tmp_path / f"{name}-alone.duckdb")) as con:
             con.execute("create schema raw")

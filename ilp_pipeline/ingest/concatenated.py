@@ -72,6 +72,10 @@ def concatenate(files: list[Path], directory: Path | None = None) -> tuple[Conca
             if not counts_lines_as_rows(data):
                 left.append(path)
                 continue
+            # One line ending for the copy, which DuckDB detects once: a Windows file's CRLF becomes LF,
+            # as DuckDB reading that file alone would take it.
+            if b"\r" in data:
+                data = data.replace(b"\r\n", b"\n")
             header_end = data.find(b"\n")
             body = memoryview(data)[header_end + 1 :] if header_end >= 0 else memoryview(b"")
             lines = data.count(b"\n", header_end + 1) + (1 if len(body) and body[-1] != ord("\n") else 0)
