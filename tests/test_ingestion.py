@@ -57,8 +57,13 @@ def landing(tmp_path: Path) -> Path:
 
 
 def test_every_format_lands_with_lineage(landing: Path, tmp_path: Path) -> None:
+    stale = tmp_path / "w.duckdb.scratch" / "ilp-ingest-killed.csv"
+    stale.parent.mkdir()
+    stale.write_text("a copy a killed loading left behind\n")
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         summary = ingest(con, landing)
+    assert not stale.exists()
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         rows = con.execute(
             "select _source_file, _line, nama, tanggal_kunjungan, berat_badan_kg, _extra::varchar "
             "from raw.posyandu_register order by _source_file"
@@ -208,7 +213,7 @@ def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path,
         # the copy of four files (the header alone adds no range), then the file with a blank line; with the
         # quoted line break, the copy fails and its files are read with that one
         assert statements == ([("copy", 3), ("files", 1)] if "0006" not in files else [("copy", 4), ("files", 5)])
-        assert not list(tmp_path.glob("ilp-ingest-*")), "the scratch copy beside the warehouse is removed"
+        assert not list(tmp_path.glob("*.scratch/ilp-ingest-*")), "the scratch copy beside the warehouse is removed"
         with duckdb.connect(str(tmp_path / f"{name}-alone.duckdb")) as con:
             con.execute("create schema raw")
             for one in landed:

@@ -21,6 +21,18 @@ import pyarrow as pa
 
 from ilp_pipeline.sql_text import sql_string
 
+SCRATCH_PREFIX = "ilp-ingest-"
+
+
+def remove_stale_copies(directory: Path | None) -> None:
+    """Copies a killed loading left in the warehouse's scratch folder: only one process writes a warehouse,
+    so none is in use when its ingestion starts. The shared temporary directory of an in-memory database
+    is left alone."""
+    if directory is None:
+        return
+    for stale in directory.glob(f"{SCRATCH_PREFIX}*.csv"):
+        stale.unlink(missing_ok=True)
+
 
 class RowsAreNotLines(Exception):
     """DuckDB read a different number of rows than the copied files have lines."""
@@ -60,8 +72,8 @@ def counts_lines_as_rows(data: bytes) -> bool:
 
 def concatenate(files: list[Path], directory: Path | None = None) -> tuple[Concatenated | None, list[Path]]:
     """One scratch CSV of the files whose lines are rows (the first file's header, then every file's
-    lines); and the files left to be read one by one."""
-    handle, name = tempfile.mkstemp(prefix="ilp-ingest-", suffix=".csv", dir=directory)
+    lines); and the files left for a multi-file read."""
+    handle, name = tempfile.mkstemp(prefix=SCRATCH_PREFIX, suffix=".csv", dir=directory)
     copied: list[str] = []
     first_rows: list[int] = []
     left: list[Path] = []

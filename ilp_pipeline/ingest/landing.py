@@ -12,6 +12,7 @@ import duckdb
 from ilp_pipeline import contracts
 from ilp_pipeline.ingest import fhir, manifest, tabular
 from ilp_pipeline.ingest.batches import WORKERS, split
+from ilp_pipeline.ingest.concatenated import remove_stale_copies
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile
 
 REGISTER_SUFFIXES = {".csv", ".xlsx"}
@@ -57,6 +58,7 @@ def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None)
     if not root.is_dir():
         raise FileNotFoundError(f"landing directory {root} does not exist: set ILP_DATA_DIR or run `ilp generate`")
     manifest.ensure(con)
+    remove_stale_copies(tabular.scratch_directory(con))
     write_contract_columns(con)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     summary = IngestSummary(loaded_at=loaded_at)

@@ -259,11 +259,16 @@ def _load_group(members, insert, extra, unreadable) -> list[FileOutcome]:
 
 
 def scratch_directory(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """The warehouse's folder, sized for the data, unlike a temporary directory that may live in memory;
-    None for an in-memory database."""
+    """A folder beside the warehouse file (`<warehouse>.scratch`) for the copies of small files: on the
+    warehouse's disk, sized for the data, unlike a temporary directory that may live in memory, and the
+    warehouse's own. None for an in-memory database."""
     # fetchall: DuckDB 2 refuses to register a table on a connection whose last result is not drained
     path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
-    return Path(path).parent if path else None
+    if not path:
+        return None
+    folder = Path(f"{path}.scratch")
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _load_concatenated(con, contract, members, delimiter, select, loaded_at) -> dict[str, int]:
