@@ -33,6 +33,7 @@ from ilp_pipeline.generator.region import build_region, digits, population_by_ag
 from ilp_pipeline.generator.run import LandingSummary
 from ilp_pipeline.generator.simulate import simulate
 from ilp_pipeline.generator.writers import _RESOURCE_SQL, REGISTER_COLUMNS, _formatted_register_sql
+from ilp_pipeline.sql_text import csv_field
 
 TEMPLATE_KABKOTA = "1606"
 DEFAULT_PROVINCE = "33"  # Jawa Tengah: 8,563 desa/kelurahan, the most of any province
@@ -251,15 +252,6 @@ def _copied_nik(column: str, serial: str) -> str:
 _SPLICED = ["kode_posyandu", "nik", "nik_ibu", "kode_kelurahan_domisili", "kode_kader"]
 
 
-def _csv_field(column: str, delimiter: str) -> str:
-    """A value as a CSV writer writes it: quoted when it holds the delimiter or a quote (an immunisation
-    list `PCV2;RV2` in a semicolon file), empty when null."""
-    return (
-        f"case when contains({column}, '{delimiter}') or contains({column}, '\"') "
-        f"then '\"' || replace({column}, '\"', '\"\"') || '\"' else coalesce({column}, '') end"
-    )
-
-
 def _register_segments_sql() -> str:
     stretches = []
     current: list[str] = []
@@ -276,8 +268,9 @@ def _register_segments_sql() -> str:
         ("semicolon", ";", "%d/%m/%Y", True),
     ):
         formatted = _formatted_register_sql(date_format, decimal_comma)
+        # quoted as a CSV writer quotes: an immunisation list `PCV2;RV2` in a semicolon file
         texts = [
-            f"concat_ws('{delimiter}', {', '.join(_csv_field(c, delimiter) for c in stretch)})" if stretch else "''"
+            f"concat_ws('{delimiter}', {', '.join(csv_field(c, delimiter) for c in stretch)})" if stretch else "''"
             for stretch in stretches
         ]
         selects.append(

@@ -9,15 +9,9 @@ from pathlib import Path
 import duckdb
 
 from ilp_pipeline.file_lines import LineWriter
+from ilp_pipeline.sql_text import csv_field
 
 FOLDER = "undangan"
-
-
-def _csv_field(column: str) -> str:
-    """A value as CSV text, quoted when it holds a comma, a quote or a line break."""
-    text = f"coalesce(cast(\"{column}\" as varchar), '')"
-    quoted = f"""'"' || replace({text}, '"', '""') || '"'"""
-    return f"""case when regexp_matches({text}, '[",\\n\\r]') then {quoted} else {text} end"""
 
 
 def write_invitations(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> int:
@@ -31,9 +25,10 @@ def write_invitations(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> int:
     old_umask = os.umask(0o077)
     try:
         writer = LineWriter(staging, lambda _name, _sep: header)
+        fields = ", ".join(csv_field(f'cast("{column}" as varchar)') for column in columns)
         writer.write(
             con,
-            f"""select posyandu_code || '.csv' as _file, concat_ws(',', {", ".join(_csv_field(c) for c in columns)})
+            f"""select posyandu_code || '.csv' as _file, concat_ws(',', {fields})
                        || chr(10) as line, ',' as sep
                 from restricted.invitations
                 order by posyandu_code, rw, rt, child_name, due_date, antigen_code""",
