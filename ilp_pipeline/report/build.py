@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ilp_pipeline.report.bundle import vega_bundle
-from ilp_pipeline.report.data import load_reports, report_areas
+from ilp_pipeline.report.data import Area, ReportData, ReportKey, load_reports, report_areas
 from ilp_pipeline.report.render import month_label, render_report
 
 MANIFEST = "manifest.json"
@@ -72,85 +72,105 @@ def build_reports(
         ).fetchall()
     )
     code_version = report_code_version()
-    written: list[ReportFile] = []
+    manifests: dict[dt.date, dict] = {}
+    current: list[ReportFile] = []
+    stale: dict[dt.date, list[Area]] = {}
     for period, publish_id in sorted(versions.items()):
         folder = report_dir(publish_dir, period)
         folder.mkdir(parents=True, exist_ok=True)
         manifest_path = folder / MANIFEST
-        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-        entries = manifest.get("reports", {})
-        same_layout = manifest.get("code_version") == code_version
-        stale = []
+        manifests[period] = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        same_layout = manifests[period].get("code_version") == code_version
+        entries = manifests[period].get("reports", {})
         for area in report_areas(con, period):
             path = folder / f"{area.code}.html"
-            current = same_layout and entries.get(area.code, {}).get("publish_id") == publish_id
-            if current and path.exists() and not force:
-                written.append(ReportFile(period, area.code, area.level.name, path, publish_id, False, 0.0, 0))
+            if (
+                same_layout
+                and entries.get(area.code, {}).get("publish_id") == publish_id
+                and path.exists()
+                and not force
+            ):
+                current.append(ReportFile(period, area.code, area.level.name, path, publish_id, False, 0.0, 0))
             else:
-                stale.append(area)
-        loading = time.perf_counter()
-        loaded = load_reports(con, period, stale) if stale else {}
-        bundle = vega_bundle(reports_root(publish_dir)) if stale else None
-        load_share = (time.perf_counter() - loading) / max(len(stale), 1)
-        rendered = _render(folder, loaded, [area.code for area in stale], bundle)
-        for area in stale:
-            path = folder / f"{area.code}.html"
-            size, seconds = rendered[area.code]
-            report = loaded[area.code]
+                stale.setdefault(period, []).append(area)
+    loading = time.perf_counter()
+    loaded = load_reports(con, stale) if stale else {}
+    bundle = vega_bundle(reports_root(publish_dir)) if stale else None
+    load_share = (time.perf_counter() - loading) / max(len(loaded), 1)
+    rendered = _render(publish_dir, loaded, bundle)
+    written: list[ReportFile] = []
+    for period in sorted(versions):
+        folder = report_dir(publish_dir, period)
+        entries = manifests[period].get("reports", {})
+        built = []
+        for area in stale.get(period, []):
+            report = loaded[(period, area.code)]
+            size, seconds = rendered[(period, area.code)]
             entries[area.code] = {
                 "name": area.name,
                 "level": area.level.name,
                 "publish_id": report.publish_id,
                 "bytes": size,
             }
-            written.append(
+            built.append(
                 ReportFile(
-                    period, area.code, area.level.name, path, report.publish_id, True, load_share + seconds, size
+                    period,
+                    area.code,
+                    area.level.name,
+                    folder / f"{area.code}.html",
+                    report.publish_id,
+                    True,
+                    load_share + seconds,
+                    size,
                 )
             )
         manifest = {"period": f"{period:%Y-%m}", "code_version": code_version, "reports": entries}
-        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _write_index(folder, period, entries)
-        built = [f for f in written if f.period == period and f.built]
+        written += [f for f in current if f.period == period] + built
         log(f"laporan {period:%Y-%m}: {len(built)} reports written, {len(entries) - len(built)} already current")
     return written
 
 
-# The reports of the period being written, for the process forked to render half of them: it inherits
-# them with its memory instead of receiving them pickled.
-_PERIOD: dict = {}
+# The reports being written, for the process forked to render half of them: it inherits them with its
+# memory instead of receiving them pickled.
+_BATCH: dict = {}
 # Below this many reports a second process costs more than it saves.
 RENDER_IN_TWO_PROCESSES_FROM = 8
 
 
-def _render(folder: Path, loaded: dict, codes: list[str], bundle: str | None) -> dict[str, tuple[int, float]]:
-    """Each report's HTML file, written; bytes and seconds by area code.
+def _render(
+    publish_dir: Path, loaded: dict[ReportKey, ReportData], bundle: str | None
+) -> dict[ReportKey, tuple[int, float]]:
+    """Each report's HTML file, written; bytes and seconds by (period, area code).
 
     Rendering is Python and holds the interpreter lock, so on a machine with two cores or more a forked
-    process renders every other report while this one renders the rest."""
-    _PERIOD.update(folder=folder, loaded=loaded, bundle=bundle)
+    process renders every other report while this one renders the rest: one fork for all the run's months."""
+    keys = sorted(loaded)
+    _BATCH.update(publish_dir=publish_dir, loaded=loaded, bundle=bundle)
     try:
-        if len(codes) < RENDER_IN_TWO_PROCESSES_FROM or (os.cpu_count() or 1) < 2:
-            return _render_codes(codes)
+        if len(keys) < RENDER_IN_TWO_PROCESSES_FROM or (os.cpu_count() or 1) < 2:
+            return _render_reports(keys)
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as other:
-            theirs = other.submit(_render_codes, codes[1::2])
-            mine = _render_codes(codes[0::2])
+            theirs = other.submit(_render_reports, keys[1::2])
+            mine = _render_reports(keys[0::2])
             return mine | theirs.result()
     finally:
-        _PERIOD.clear()
+        _BATCH.clear()
 
 
-def _render_codes(codes: list[str]) -> dict[str, tuple[int, float]]:
-    folder, loaded, bundle = _PERIOD["folder"], _PERIOD["loaded"], _PERIOD["bundle"]
+def _render_reports(keys: list[ReportKey]) -> dict[ReportKey, tuple[int, float]]:
+    publish_dir, loaded, bundle = _BATCH["publish_dir"], _BATCH["loaded"], _BATCH["bundle"]
     rendered = {}
-    for code in codes:
+    for period, code in keys:
         started = time.perf_counter()
-        text = render_report(loaded[code], dt.datetime.now(dt.UTC).replace(tzinfo=None), bundle).encode("utf-8")
-        path = folder / f"{code}.html"
+        text = render_report(loaded[(period, code)], dt.datetime.now(dt.UTC).replace(tzinfo=None), bundle)
+        encoded = text.encode("utf-8")
+        path = report_dir(publish_dir, period) / f"{code}.html"
         partial = path.with_suffix(".html.partial")
-        partial.write_bytes(text)
+        partial.write_bytes(encoded)
         os.replace(partial, path)
-        rendered[code] = (len(text), time.perf_counter() - started)
+        rendered[(period, code)] = (len(encoded), time.perf_counter() - started)
     return rendered
 
 

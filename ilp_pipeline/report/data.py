@@ -116,30 +116,40 @@ _INDICATOR_COLUMNS = """
 """
 
 
-def load_reports(con: duckdb.DuckDBPyConnection, period: dt.date, areas: list[Area]) -> dict[str, ReportData]:
-    """The reports of the given areas, each table read once per level for all of them."""
-    version = con.execute(
-        "select publish_id, published_at, data_as_of from pws.publish_log where period_month = ? "
-        "order by published_at desc limit 1",
-        [period],
-    ).fetchone()
-    if version is None:
-        raise LookupError(f"{period:%Y-%m} has not been published")
+ReportKey = tuple[dt.date, str]
+
+
+def load_reports(con: duckdb.DuckDBPyConnection, wanted: dict[dt.date, list[Area]]) -> dict[ReportKey, ReportData]:
+    """The reports of the given areas of the given periods, by (period, area code): each table is read once
+    per level for all of them, so a backfill of many months costs a few queries, not a few per month."""
+    versions = {
+        period: (publish_id, published_at, data_as_of)
+        for period, publish_id, published_at, data_as_of in con.execute(
+            "select period_month, arg_max(publish_id, published_at), max(published_at), "
+            "arg_max(data_as_of, published_at) from pws.publish_log where list_contains(?, period_month) "
+            "group by period_month",
+            [list(wanted)],
+        ).fetchall()
+    }
+    unpublished = sorted(set(wanted) - set(versions))
+    if unpublished:
+        raise LookupError(f"{unpublished[0]:%Y-%m} has not been published")
     indicators = _indicators(con)
     reports = {}
     for level in LEVELS.values():
-        chosen = [area for area in areas if area.level == level]
+        chosen = [(period, area) for period, areas in wanted.items() for area in areas if area.level == level]
         if not chosen:
             continue
-        pieces = {name: _by_area(rows) for name, rows in _level_rows(con, level, period, chosen).items()}
-        for area in chosen:
-            part = {name: by_area.get(area.code, []) for name, by_area in pieces.items()}
-            reports[area.code] = ReportData(
+        pieces = {name: _by_report(rows) for name, rows in _level_rows(con, level, chosen).items()}
+        for period, area in chosen:
+            part = {name: by_report.get((period, area.code), []) for name, by_report in pieces.items()}
+            publish_id, published_at, data_as_of = versions[period]
+            reports[(period, area.code)] = ReportData(
                 period=period,
                 area=area,
-                publish_id=version[0],
-                published_at=version[1],
-                data_as_of=version[2],
+                publish_id=publish_id,
+                published_at=published_at,
+                data_as_of=data_as_of,
                 indicators=indicators,
                 members=part["members"],
                 bars=part["bars"],
@@ -160,11 +170,12 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dic
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _by_area(rows: list[dict]) -> dict[str, list[dict]]:
-    """Rows split by their `area_code` (dropped), each area's rows in the query's order."""
-    split: dict[str, list[dict]] = {}
+def _by_report(rows: list[dict]) -> dict[ReportKey, list[dict]]:
+    """Rows split by their `period_month` and `area_code` (both dropped), each report's rows in the query's
+    order."""
+    split: dict[ReportKey, list[dict]] = {}
     for row in rows:
-        split.setdefault(row.pop("area_code"), []).append(row)
+        split.setdefault((row.pop("period_month"), row.pop("area_code")), []).append(row)
     return split
 
 
@@ -179,126 +190,144 @@ def _indicators(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def _level_rows(
-    con: duckdb.DuckDBPyConnection, level: Level, period: dt.date, areas: list[Area]
+    con: duckdb.DuckDBPyConnection, level: Level, chosen: list[tuple[dt.date, Area]]
 ) -> dict[str, list[dict]]:
-    """Every table a report shows, for all the given areas of one level, each row with its `area_code`."""
-    codes = [area.code for area in areas]
+    """Every table a report shows, for all the chosen (period, area) reports of one level, each row with its
+    `period_month` and `area_code`."""
+    # the chosen reports as a relation every query joins: `wanted (period_month, area_code)`
+    wanted = "wanted as (select unnest(?::date[]) as period_month, unnest(?::varchar[]) as area_code)"
+    pairs = [[period for period, _area in chosen], [area.code for _period, area in chosen]]
     area = f"{level.area_column} as area_code"
-    chosen = f"list_contains(?, {level.area_column})"
+    picked = f"semi join wanted w on w.period_month = src.period_month and w.area_code = src.{level.area_column}"
     trend_codes = ", ".join(f"'{code}'" for code in TREND_INDICATORS)
-    # the puskesmas of each area, for the quality rows (kept per puskesmas)
-    centres = f"""(select distinct puskesmas_code, {level.area_column} as area_code
-                   from pws.puskesmas_indicator_monthly where period_month = ? and {chosen})"""
+    # the puskesmas of each report, for the quality rows (kept per puskesmas)
+    centres = f"""centres as (select distinct src.period_month, src.puskesmas_code, src.{level.area_column} as area_code
+                   from pws.puskesmas_indicator_monthly src {picked})"""
     frames = {
         "members": (
-            f"""select {area}, {level.member_code} as code, {level.member_name} as name, {_INDICATOR_COLUMNS}
-                from pws.{level.member_table}
-                where period_month = ? and {chosen} and {level.member_code} is not null
-                order by area_code, code, indicator_code""",
-            [period, codes],
+            f"""with {wanted}
+                select src.period_month, {area}, {level.member_code} as code, {level.member_name} as name,
+                       {_INDICATOR_COLUMNS}
+                from pws.{level.member_table} src {picked}
+                where {level.member_code} is not null
+                order by src.period_month, area_code, code, indicator_code""",
+            pairs,
         ),
         "totals": (
-            f"""select {area}, {_INDICATOR_COLUMNS} from pws.{level.total_table}
-                where period_month = ? and {chosen} order by area_code, indicator_code""",
-            [period, codes],
+            f"""with {wanted}
+                select src.period_month, {area}, {_INDICATOR_COLUMNS} from pws.{level.total_table} src {picked}
+                order by src.period_month, area_code, indicator_code""",
+            pairs,
         ),
-        "bars": (_bars_sql(level), [period, codes, period, codes]),
+        "bars": (_bars_sql(level, wanted, picked), pairs),
         "trends": (
-            f"""with months as (
-                    select {area}, period_month, indicator_code, {level.member_name} as name, coverage_ytd_pct,
-                           target_ytd_pct, false as is_total
-                    from pws.{level.member_table}
-                    where year = ? and period_month <= ? and {chosen}
-                      and {level.member_code} is not null and indicator_code in ({trend_codes})
+            f"""with {wanted},
+                months as (
+                    select w.period_month as report_month, src.{area}, src.period_month, src.indicator_code,
+                           src.{level.member_name} as name, src.coverage_ytd_pct, src.target_ytd_pct, false as is_total
+                    from pws.{level.member_table} src
+                    join wanted w on w.area_code = src.{level.area_column} and src.year = year(w.period_month)
+                        and src.period_month <= w.period_month
+                    where src.{level.member_code} is not null and src.indicator_code in ({trend_codes})
                     union all
-                    select {area}, period_month, indicator_code, upper({level.total_name}), coverage_ytd_pct,
-                           target_ytd_pct, true
-                    from pws.{level.total_table}
-                    where year = ? and period_month <= ? and {chosen} and indicator_code in ({trend_codes})
+                    select w.period_month, src.{area}, src.period_month, src.indicator_code,
+                           upper(src.{level.total_name}), src.coverage_ytd_pct, src.target_ytd_pct, true
+                    from pws.{level.total_table} src
+                    join wanted w on w.area_code = src.{level.area_column} and src.year = year(w.period_month)
+                        and src.period_month <= w.period_month
+                    where src.indicator_code in ({trend_codes})
                 )
-                select area_code, indicator_code,
+                select report_month as period_month, area_code, indicator_code,
                        cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), name, is_total,
                                                      coverage_ytd_pct, target_ytd_pct)
                                          order by is_total, name, period_month)) as varchar) as trend_json,
                        cast(to_json(list(struct_pack(bulan := strftime(period_month, '%Y-%m'), target_ytd_pct)
                                          order by period_month) filter (where is_total)) as varchar) as target_json
-                from months group by area_code, indicator_code order by area_code, indicator_code""",
-            [period.year, period, codes, period.year, period, codes],
+                from months group by report_month, area_code, indicator_code
+                order by report_month, area_code, indicator_code""",
+            pairs,
         ),
         "growth": (
-            f"""select {area}, puskesmas_name, kelurahan_code, kelurahan_name, s_by_name, s_projected, d, n, t,
-                       o, b, ds_pct, nd_pct, stunting_pct, wasting_pct, underweight_pct, overweight_pct,
-                       implausible_excluded
-                from pws.kelurahan_growth_monthly
-                where period_month = ? and kelurahan_code is not null and {chosen}
-                order by area_code, puskesmas_name, kelurahan_name""",
-            [period, codes],
+            f"""with {wanted}
+                select src.period_month, {area}, puskesmas_name, kelurahan_code, kelurahan_name, s_by_name,
+                       s_projected, d, n, t, o, b, ds_pct, nd_pct, stunting_pct, wasting_pct, underweight_pct,
+                       overweight_pct, implausible_excluded
+                from pws.kelurahan_growth_monthly src {picked}
+                where kelurahan_code is not null
+                order by src.period_month, area_code, puskesmas_name, kelurahan_name""",
+            pairs,
         ),
         "quality_sources": (
-            f"""select c.area_code, source, count(distinct source_file) as files, sum(rows_received) as received,
-                       sum(rows_accepted) as accepted, sum(rows_quarantined) as quarantined,
-                       sum(rows_duplicate) as duplicates, sum(values_flagged) as values_flagged
-                from pws.data_quality_monthly q join {centres} c using (puskesmas_code)
-                where q.period_month = ? and check_name = 'row_conservation'
-                group by c.area_code, source order by c.area_code, source""",
-            [period, codes, period],
+            f"""with {wanted}, {centres}
+                select c.period_month, c.area_code, source, count(distinct source_file) as files,
+                       sum(rows_received) as received, sum(rows_accepted) as accepted,
+                       sum(rows_quarantined) as quarantined, sum(rows_duplicate) as duplicates,
+                       sum(values_flagged) as values_flagged
+                from pws.data_quality_monthly q join centres c using (period_month, puskesmas_code)
+                where check_name = 'row_conservation'
+                group by c.period_month, c.area_code, source order by c.period_month, c.area_code, source""",
+            pairs,
         ),
         "quality_findings": (
-            f"""select c.area_code, check_name, reason_code, severity, count(*) as findings,
+            f"""with {wanted}, {centres}
+                select c.period_month, c.area_code, check_name, reason_code, severity, count(*) as findings,
                        min(observed_value) as observed_min, max(observed_value) as observed_max,
                        any_value(threshold) as threshold,
                        string_agg(distinct indicator_code, ', ' order by indicator_code) as indicators
-                from pws.data_quality_monthly q join {centres} c using (puskesmas_code)
-                where q.period_month = ? and check_name <> 'row_conservation' and not passed
-                group by all order by c.area_code, severity, findings desc, check_name, reason_code""",
-            [period, codes, period],
+                from pws.data_quality_monthly q join centres c using (period_month, puskesmas_code)
+                where check_name <> 'row_conservation' and not passed
+                group by all
+                order by c.period_month, c.area_code, severity, findings desc, check_name, reason_code""",
+            pairs,
         ),
     }
     if level.name == "puskesmas":
         # posyandu and services of unknown domicile belong to a puskesmas, not to a kabupaten/kota's members
         frames["posyandu"] = (
-            """select p.puskesmas_code as area_code, p.posyandu_code, p.posyandu_name, k.kelurahan_name,
-                      p.reported, p.received_at, p.on_time, p.rows_received, p.rows_accepted, p.rows_quarantined,
-                      p.visitors, p.active_kader, p.kader_purwa, p.kader_madya, p.kader_utama
-               from pws.posyandu_monthly p
-               left join (select distinct kelurahan_code, kelurahan_name from pws.kelurahan_growth_monthly
-                          where period_month = ?) k using (kelurahan_code)
-               where p.period_month = ? and list_contains(?, p.puskesmas_code)
-               order by area_code, k.kelurahan_name, p.posyandu_code""",
-            [period, period, codes],
+            f"""with {wanted}
+               select src.period_month, src.puskesmas_code as area_code, src.posyandu_code, src.posyandu_name,
+                      k.kelurahan_name, src.reported, src.received_at, src.on_time, src.rows_received,
+                      src.rows_accepted, src.rows_quarantined, src.visitors, src.active_kader, src.kader_purwa,
+                      src.kader_madya, src.kader_utama
+               from pws.posyandu_monthly src
+               left join (select distinct period_month, kelurahan_code, kelurahan_name
+                          from pws.kelurahan_growth_monthly) k using (period_month, kelurahan_code)
+               {picked}
+               order by src.period_month, area_code, k.kelurahan_name, src.posyandu_code""",
+            pairs,
         )
         frames["unknown"] = (
-            """select puskesmas_code as area_code, indicator_code, numerator_month
-               from pws.kelurahan_indicator_monthly
-               where period_month = ? and kelurahan_code is null and numerator_month > 0
-                 and list_contains(?, puskesmas_code)
-               order by area_code, indicator_code""",
-            [period, codes],
+            f"""with {wanted}
+               select src.period_month, src.puskesmas_code as area_code, indicator_code, numerator_month
+               from pws.kelurahan_indicator_monthly src {picked}
+               where kelurahan_code is null and numerator_month > 0
+               order by src.period_month, area_code, indicator_code""",
+            pairs,
         )
     return {name: _records(con, sql, params) for name, (sql, params) in frames.items()}
 
 
-def _bars_sql(level: Level) -> str:
+def _bars_sql(level: Level, wanted: str, picked: str) -> str:
     """Every PWS chart's bars as one JSON array per indicator: the members best to worst (no value last), then
     the area's own bar, with the status colour's key and the trend arrow (green when the indicator improves)."""
     arrows = " ".join(f"when '{trend}' then '{arrow}'" for trend, arrow in TREND_ARROWS.items())
     return f"""
-        with bars as (
-            select {level.area_column} as area_code, indicator_code, {level.member_name} as label,
-                   false as is_total, coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator,
-                   target_ytd_pct, status, trend
-            from pws.{level.member_table}
-            where period_month = ? and list_contains(?, {level.area_column}) and {level.member_code} is not null
+        with {wanted},
+        bars as (
+            select src.period_month, src.{level.area_column} as area_code, indicator_code,
+                   {level.member_name} as label, false as is_total, coverage_ytd_pct, coverage_month_pct,
+                   numerator_ytd, denominator, target_ytd_pct, status, trend
+            from pws.{level.member_table} src {picked}
+            where {level.member_code} is not null
             union all
-            select {level.area_column}, indicator_code, upper({level.total_name}), true, coverage_ytd_pct,
-                   coverage_month_pct, numerator_ytd, denominator, target_ytd_pct, status, trend
-            from pws.{level.total_table}
-            where period_month = ? and list_contains(?, {level.area_column})
+            select src.period_month, src.{level.area_column}, indicator_code, upper({level.total_name}), true,
+                   coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator, target_ytd_pct, status, trend
+            from pws.{level.total_table} src {picked}
         )
         , ordered as (
-        select b.area_code, b.indicator_code,
+        select b.period_month, b.area_code, b.indicator_code,
                row_number() over (
-                   partition by b.area_code, b.indicator_code
+                   partition by b.period_month, b.area_code, b.indicator_code
                    order by b.is_total,
                             case when i.direction = 'lower_better' then b.coverage_ytd_pct end asc nulls last,
                             case when i.direction <> 'lower_better' then b.coverage_ytd_pct end desc nulls last,
@@ -312,12 +341,12 @@ def _bars_sql(level: Level) -> str:
                     else '{WORSENING_COLOUR}' end as arrow_colour
         from bars b join pws.dim_indicator i using (indicator_code)
         )
-        select area_code, indicator_code, count(*) as bars, count(coverage_ytd_pct) as bars_with_value,
+        select period_month, area_code, indicator_code, count(*) as bars, count(coverage_ytd_pct) as bars_with_value,
                cast(to_json(list(struct_pack(
                    "order", label, is_total, coverage_ytd_pct, coverage_month_pct, numerator_ytd, denominator,
                    target_ytd_pct, status_label, trend, arrow, arrow_colour
                ) order by "order")) as varchar) as bars_json
         from ordered
-        group by area_code, indicator_code
-        order by area_code, indicator_code
+        group by period_month, area_code, indicator_code
+        order by period_month, area_code, indicator_code
     """
