@@ -28,7 +28,7 @@ FIRST_MONTH = dt.date(2025, 1, 1)
 STAGES = {
     "ingest": ("ingest_landing",),
     "dbt": ("ilp_dbt_models",),
-    "checks": ("quality__pws_quality_gate", "staging_suites"),
+    "checks": ("contract_suites", "quality__pws_quality_gate", "staging_suites"),
     "publish": ("pws__published",),
     "report": ("pws__laporan",),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from ilp_pipeline.defs.automation import MONTHLY_JOB, landing_sensor, nightly
+from ilp_pipeline.defs.contract_checks import contract_suites
 from ilp_pipeline.defs.dbt import ProjectDbtCliResource, dbt_project, ilp_dbt_models
 from ilp_pipeline.defs.ingestion import ingest_landing
 from ilp_pipeline.defs.partitions import monthly_partitions
@@ -30,7 +31,7 @@ ilp_monthly = define_asset_job(
 def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions:
     return Definitions(
         assets=[ingest_landing, ilp_dbt_models, pws_quality_gate, pws_published, pws_report],
-        asset_checks=[staging_suites],
+        asset_checks=[contract_suites, staging_suites],
         jobs=[ilp_monthly],
         schedules=[nightly],
         sensors=[landing_sensor],

@@ -17,6 +17,7 @@ from packaging import version
 
 from ilp_pipeline.defs.partitions import month_range, monthly_partitions
 from ilp_pipeline.defs.resources import WarehouseResource
+from ilp_pipeline.quality.gx_import import gx, import_aside
 from ilp_pipeline.report.build import reports_root
 from ilp_pipeline.report.bundle import make_bundle_aside
 from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, export_for_dbt, load_settings
@@ -116,7 +117,11 @@ def ilp_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehous
     bundler = make_bundle_aside(reports_root(warehouse.publish))
     try:
         invocation = dbt.cli(args, context=context)
-        yield from invocation.stream()
+        for event in invocation.stream():
+            # Once dbt runs its models (its own start keeps a core busy), the checks' Great Expectations
+            # is imported beside them, in this process that only relays dbt's events meanwhile.
+            import_aside(gx)
+            yield event
     finally:
         if bundler is not None:
             bundler.wait()

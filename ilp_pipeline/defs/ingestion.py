@@ -1,11 +1,6 @@
 """Ingestion: the landing directory's new and changed files into the raw tables, with lineage."""
 
-import time
-
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetSpec,
     BackfillPolicy,
@@ -18,10 +13,6 @@ from ilp_pipeline import contracts
 from ilp_pipeline.defs.partitions import monthly_partitions
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.ingest.landing import ingest
-from ilp_pipeline.quality.contract_suites import validate_landed_rows
-from ilp_pipeline.quality.data_docs import record_outcomes
-
-CONTRACT_CHECKED = ("posyandu_register", "kader", "kader_penilaian")
 
 RAW_TABLES = {
     "posyandu_register": "Posyandu visit registers (CSV, XLSX), one row per person per visit",
@@ -41,14 +32,6 @@ RAW_TABLES = {
         AssetSpec(["raw", table], description=description, group_name="ingestion", kinds={"duckdb"})
         for table, description in RAW_TABLES.items()
     ],
-    check_specs=[
-        AssetCheckSpec(
-            f"contract_{source}",
-            asset=["raw", source],
-            description=f"Landed rows against data_contracts/{source}.yml (warns)",
-        )
-        for source in CONTRACT_CHECKED
-    ],
     partitions_def=monthly_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     can_subset=False,
@@ -58,12 +41,6 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
     with warehouse.connect() as con:
         summary = ingest(con, warehouse.landing, log=context.log.info)
         rejected = [o for o in summary.outcomes if o.status == "rejected"]
-        checks_started = time.perf_counter()
-        contract_outcomes = [
-            validate_landed_rows(con, contracts.tabular(source), summary.loaded_at) for source in CONTRACT_CHECKED
-        ]
-        context.log.info(f"contract suites on the landed rows took {time.perf_counter() - checks_started:.1f} s")
-        record_outcomes(warehouse.publish, contract_outcomes)
         for outcome in rejected[:50]:
             context.log.warning(f"rejected {outcome.file.path}: {outcome.reason_code} ({outcome.detail})")
         if len(rejected) > 50:
@@ -74,15 +51,6 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
         f"{summary.files_seen} files in {warehouse.landing}: {summary.count('loaded')} loaded, "
         f"{len(rejected)} rejected, {summary.count('duplicate')} duplicates, {summary.rows_loaded:,} rows"
     )
-    for source, outcome in zip(CONTRACT_CHECKED, contract_outcomes, strict=True):
-        yield AssetCheckResult(
-            asset_key=["raw", source],
-            check_name=outcome.name,
-            passed=outcome.passed,
-            severity=AssetCheckSeverity.WARN,
-            description=outcome.description,
-            metadata={"failures": MetadataValue.md("\n".join(f"- {f}" for f in outcome.failures) or "none")},
-        )
     for table in RAW_TABLES:
         yield MaterializeResult(
             asset_key=["raw", table],

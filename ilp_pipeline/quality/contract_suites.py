@@ -1,9 +1,9 @@
-"""Great Expectations suites derived from the data contracts, for the rows a run has just landed.
+"""Great Expectations suites derived from the data contracts, for the rows the latest ingestion landed.
 
 Each contract column gives its expectations: a required column is complete, an `allowed` list is a value
 set, `min`/`max` a range (decimals read with a comma or a point, as staging reads them). DuckDB selects and
-types the batch (the rows of the files loaded by this run, a bounded sample of them when there are more),
-so the suite never reads the whole history.
+types the batch (the rows of the files the latest ingestion loaded, a bounded sample of them when there are
+more), so the suite never reads the whole history.
 These checks warn: a row that breaks them is quarantined or its value nulled downstream, not published.
 """
 
@@ -47,26 +47,38 @@ def contract_expectations(contract: TableContract) -> list:
     return expectations
 
 
+def latest_loading(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """When the latest ingestion that loaded a file ran (every file of one ingestion shares the moment)."""
+    return con.execute("select max(loaded_at) from raw.landed_file where status = 'loaded'").fetchall()[0][0]
+
+
 def validate_landed_rows(
-    con: duckdb.DuckDBPyConnection, contract: TableContract, loaded_at: dt.datetime
+    con: duckdb.DuckDBPyConnection, contract: TableContract, loaded_at: dt.datetime | None
 ) -> CheckOutcome:
     columns = ", ".join(_typed(c) for c in contract.columns)
-    frame = con.execute(
-        f"select * from (select {columns} from {contract.raw_table} where _loaded_at = ?) "
-        f"using sample reservoir({SAMPLE_ROWS} rows) repeatable (7)",
-        [loaded_at],
-    ).df()
+    # the sample is drawn from row ids alone, then only its rows are read and typed: a reservoir of whole
+    # rows would read and hold every column of every landed row first (0.9 s against 0.15 s for a year)
+    frame = (
+        con.sql(
+            f"""select {columns} from {contract.raw_table} where rowid in (
+                    select rowid from (select rowid from {contract.raw_table} where _loaded_at = $loaded_at)
+                    using sample reservoir({SAMPLE_ROWS} rows) repeatable (7))""",
+            params={"loaded_at": loaded_at},
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
     name = f"contract_{contract.name}"
     if frame.empty:
-        return CheckOutcome(name, contract.raw_table, True, False, "No rows landed in this run.")
+        return CheckOutcome(name, contract.raw_table, True, False, "The latest ingestion landed no rows here.")
     passed, failures, observed = validate_frame(frame, name, contract_expectations(contract))
     return CheckOutcome(
         name,
         contract.raw_table,
         passed,
         False,
-        f"{len(frame):,} landed rows (sampled above {SAMPLE_ROWS:,}) against data_contracts/{contract.name}.yml "
-        "(at least 95% conform)",
+        f"{len(frame):,} rows landed at {loaded_at:%Y-%m-%d %H:%M:%S} UTC (sampled above {SAMPLE_ROWS:,}) "
+        f"against data_contracts/{contract.name}.yml (at least 95% conform)",
         failures,
         observed,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
+from collections.abc import Callable
 from types import ModuleType
 
 
@@ -17,6 +19,17 @@ def gx() -> ModuleType:
     module = importlib.import_module("great_expectations")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     return module
+
+
+_aside: dict[Callable[[], ModuleType], threading.Thread] = {}
+
+
+def import_aside(importer: Callable[[], ModuleType]) -> None:
+    """Start `importer` on a thread of its own, once per process; whoever calls it later waits for the
+    import there (Python's import lock) instead of importing again."""
+    if importer not in _aside:
+        _aside[importer] = threading.Thread(target=importer, name="import-aside", daemon=True)
+        _aside[importer].start()
 
 
 def row_condition_column(name: str):
