@@ -125,9 +125,10 @@ def load_reports(con: duckdb.DuckDBPyConnection, wanted: dict[dt.date, list[Area
     versions = {
         period: (publish_id, published_at, data_as_of)
         for period, publish_id, published_at, data_as_of in con.execute(
-            "select period_month, arg_max(publish_id, published_at), max(published_at), "
-            "arg_max(data_as_of, published_at) from pws.publish_log where list_contains(?, period_month) "
-            "group by period_month",
+            # each period's latest version whole (arg_max would skip a null data_as_of)
+            "select period_month, publish_id, published_at, data_as_of from pws.publish_log "
+            "where list_contains(?, period_month) "
+            "qualify row_number() over (partition by period_month order by published_at desc) = 1",
             [list(wanted)],
         ).fetchall()
     }
