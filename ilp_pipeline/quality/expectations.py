@@ -75,6 +75,24 @@ def _growth_suite(expected_rows: int) -> list:
     ]
 
 
+def suite_columns(expectations: list) -> list[str]:
+    """The columns a suite reads, its row conditions' included, in the order first named."""
+    names: dict[str, None] = {}
+
+    def collect(value, key: str | None = None) -> None:
+        if isinstance(value, dict):
+            for inner_key, inner in value.items():
+                collect(inner, inner_key)
+        elif isinstance(value, list) and key == "column_list":
+            names.update(dict.fromkeys(value))
+        elif isinstance(value, str) and key in {"column", "column_A", "column_B", "name"}:
+            names[value] = None
+
+    for expectation in expectations:
+        collect(expectation.configuration.kwargs)
+    return list(names)
+
+
 def validate_frame(frame: pd.DataFrame, name: str, expectations: list) -> tuple[bool, list[str], dict[str, float]]:
     context = gx().get_context(mode="ephemeral")
     context.variables.progress_bars = progress_bars_off()
@@ -178,13 +196,18 @@ def validate_candidates(
     ).fetchone()[0]
     areas = expected_areas(con)
     indicators = con.execute("select count(*) from seeds.indicator_catalogue").fetchone()[0]
+    indicator_suite = _indicator_suite(areas * months * indicators)
+    plausibility_suite = _plausibility_suite(coverage_ceiling_pct)
+    growth_suite = _growth_suite(areas * months)
     window = "where period_month between ? and ?"
+    # only the columns the suites read: GX filters whole frames by row condition, column by column
+    indicator_columns = suite_columns(indicator_suite + plausibility_suite)
     indicator_rows = con.execute(
-        f"select * exclude (publish_id, published_at) from pws_candidate.kelurahan_indicator_monthly {window}",
+        f"select {', '.join(indicator_columns)} from pws_candidate.kelurahan_indicator_monthly {window}",
         [first, last],
     ).df()
     growth_rows = con.execute(
-        f"select * exclude (publish_id, published_at) from pws_candidate.kelurahan_growth_monthly {window}",
+        f"select {', '.join(suite_columns(growth_suite))} from pws_candidate.kelurahan_growth_monthly {window}",
         [first, last],
     ).df()
     reconciliation = con.execute(RECONCILIATION_SQL, [first, last]).df()
@@ -213,7 +236,7 @@ def validate_candidates(
             "ge_kelurahan_indicator_monthly",
             "kelurahan_indicator_monthly",
             indicator_rows,
-            _indicator_suite(areas * months * indicators),
+            indicator_suite,
             "Every working-area kelurahan x indicator x month present once, numerators >= 0 and not above "
             "a measured denominator, valid status/trend/kind values.",
         ),
@@ -221,16 +244,14 @@ def validate_candidates(
             "ge_kelurahan_growth_monthly",
             "kelurahan_growth_monthly",
             growth_rows,
-            _growth_suite(areas * months),
+            growth_suite,
             "Every kelurahan x month present once, SKDN counts >= 0, numerators not above measured children.",
         ),
     ):
         passed, failures, observed = validate_frame(frame, name, suite)
         outcomes.append(CheckOutcome(name, table, passed, True, description, failures, observed))
     working_area = indicator_rows[indicator_rows["kelurahan_code"].notna()]
-    passed, failures, observed = validate_frame(
-        working_area, "ge_coverage_plausible", _plausibility_suite(coverage_ceiling_pct)
-    )
+    passed, failures, observed = validate_frame(working_area, "ge_coverage_plausible", plausibility_suite)
     outcomes.append(
         CheckOutcome(
             "ge_coverage_plausible",
