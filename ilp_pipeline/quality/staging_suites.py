@@ -43,7 +43,7 @@ def latest_load(con: duckdb.DuckDBPyConnection, contract: TableContract) -> list
     return latest if latest and len(latest) < current else None
 
 
-def _scope_sql(contract: TableContract, paths: list[str] | None) -> str:
+def _scope_sql(paths: list[str] | None) -> str:
     """The rows the sample is drawn from: the model's, or those of the files loaded last."""
     if paths is None:
         return ""
@@ -61,7 +61,7 @@ def _sample_sql(contract: TableContract, paths: list[str] | None, rows_in_scope:
         else:
             columns.append(column.staged_as)
     columns += [key for key in contract.staging_key if key not in {c.staged_as for c in contract.columns}]
-    rows = f"select {', '.join(columns)} from staging.{contract.staging_model}{_scope_sql(contract, paths)}"
+    rows = f"select {', '.join(columns)} from staging.{contract.staging_model}{_scope_sql(paths)}"
     share = 1.25 * SAMPLE_ROWS / max(rows_in_scope, 1)
     if share < 1:
         # A quarter more rows than the sample, chosen by the hash of their key: a condition on the key alone,
@@ -108,18 +108,16 @@ def validate_staging(con: duckdb.DuckDBPyConnection, contract: TableContract) ->
     name = staging_check_name(contract)
     table = f"staging.{contract.staging_model}"
     keys = con.execute(_key_sql(contract)).df()
-    paths = latest_load(con, contract)
     model_rows = int(keys["model_rows"].iloc[0])
+    if model_rows == 0:
+        return CheckOutcome(name, table, True, False, f"{table} holds no rows.")
+    paths = latest_load(con, contract)
     rows_in_scope = (
         model_rows
         if paths is None
-        else con.execute(
-            f"select count(*) from staging.{contract.staging_model}{_scope_sql(contract, paths)}"
-        ).fetchall()[0][0]
+        else con.execute(f"select count(*) from {table}{_scope_sql(paths)}").fetchall()[0][0]
     )
     sample = con.execute(_sample_sql(contract, paths, rows_in_scope)).df()
-    if model_rows == 0:
-        return CheckOutcome(name, table, True, False, f"{table} holds no rows.")
     keys_passed, key_failures, key_observed = validate_frame(
         keys,
         f"{name}_keys",

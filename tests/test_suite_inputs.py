@@ -1,11 +1,18 @@
-"""The staging suites' sample: as many rows as SAMPLE_ROWS, spread over the rows in scope, drawn by key."""
+"""What the Great Expectations suites read: the staging suites' sample (as many rows as SAMPLE_ROWS, spread
+over the rows in scope, drawn by key) and the quality gate's columns (those its suites name)."""
 
 from __future__ import annotations
 
 import duckdb
 
 from ilp_pipeline import contracts
-from ilp_pipeline.quality.expectations import SAMPLE_ROWS
+from ilp_pipeline.quality.expectations import (
+    SAMPLE_ROWS,
+    _growth_suite,
+    _indicator_suite,
+    _plausibility_suite,
+    suite_columns,
+)
 from ilp_pipeline.quality.staging_suites import _sample_sql
 
 REGISTER = contracts.tabular("posyandu_register")
@@ -56,3 +63,17 @@ def test_a_scope_smaller_than_the_sample_is_read_whole() -> None:
         _staging_register(con)
         sample = con.execute(_sample_sql(REGISTER, latest, 90 * LINES_PER_FILE)).df()
     assert len(sample) == 90 * LINES_PER_FILE
+
+
+def test_the_gate_reads_the_columns_its_suites_name_and_their_row_conditions() -> None:
+    indicator = suite_columns(_indicator_suite(1) + _plausibility_suite(150.0))
+    # grain, checked columns, and `kind` / `denominator_type`, named only in row conditions
+    assert {"puskesmas_code", "kelurahan_code", "period_month", "indicator_code", "kind", "denominator_type"} <= set(
+        indicator
+    )
+    assert {"numerator_month", "numerator_ytd", "denominator", "status", "trend", "coverage_ytd_pct"} <= set(indicator)
+    assert "indicator_name" not in indicator and "rank_in_puskesmas" not in indicator
+    assert len(indicator) == len(set(indicator))
+    growth = suite_columns(_growth_suite(1))
+    assert {"d", "n", "measured_haz", "stunted", "measured_whz", "wasted"} <= set(growth)
+    assert "stunting_pct" not in growth
