@@ -8,7 +8,6 @@ from ilp_pipeline.defs.automation import MONTHLY_JOB, landing_sensor, nightly
 from ilp_pipeline.defs.contract_checks import contract_suites
 from ilp_pipeline.defs.dbt import ProjectDbtCliResource, dbt_project, ilp_dbt_models
 from ilp_pipeline.defs.ingestion import ingest_landing
-from ilp_pipeline.defs.partitions import monthly_partitions
 from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
 from ilp_pipeline.defs.report import pws_report
 from ilp_pipeline.defs.resources import WarehouseResource
@@ -21,7 +20,6 @@ WAREHOUSE_WRITER_TAG = {"ilp/warehouse": "writer"}
 ilp_monthly = define_asset_job(
     MONTHLY_JOB,
     selection=AssetSelection.all(),
-    partitions_def=monthly_partitions,
     description="Ingest the landing directory, build the dbt models, check and publish the selected months, "
     "and draw their reports.",
     tags=WAREHOUSE_WRITER_TAG,

@@ -85,7 +85,7 @@ class WarehouseResource(ConfigurableResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = self.lock_path.open("a+")
-        run_id = context.run_id if context.run_id else "?"
+        run_id = context.run.run_id if context.run else "?"
         waited, started = False, time.monotonic()
         while True:
             try:
