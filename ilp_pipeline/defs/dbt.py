@@ -1,6 +1,7 @@
 """dbt models as Dagster assets; dbt tests become asset checks. One dbt build per run, however many
 months the run covers (single-run backfill policy)."""
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -24,6 +25,7 @@ from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, export_for_db
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 KEPT_BUILD_FOLDERS = 30
+KEPT_PARSE_STATES = 10
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -150,7 +152,8 @@ def _replace_atomically(source: Path, destination: Path) -> None:
 def restore_parse_state(warehouse_path: Path) -> None:
     """Put this warehouse's parse state where dagster-dbt picks it up for the next build."""
     handed_over, kept = _parse_state_paths(warehouse_path)
-    if kept.exists():
+    # none kept yet, or pruned as one of the oldest: dbt then parses the whole project once
+    with contextlib.suppress(FileNotFoundError):
         _replace_atomically(kept, handed_over)
 
 
@@ -165,6 +168,7 @@ def keep_parse_state(build_target: Path, warehouse_path: Path) -> None:
     handed_over, kept = _parse_state_paths(warehouse_path)
     _replace_atomically(produced, kept)
     _replace_atomically(produced, handed_over)
+    prune_parse_states(kept)
 
 
 def _modified_at(path: Path) -> float:
@@ -172,6 +176,19 @@ def _modified_at(path: Path) -> float:
         return path.stat().st_mtime
     except FileNotFoundError:
         return 0.0
+
+
+def prune_parse_states(kept: Path, keep: int = KEPT_PARSE_STATES) -> list[Path]:
+    """Remove all but the newest `keep` warehouses' parse states, never `kept`; returns the removed ones.
+
+    A state (about 1 MB) is kept per warehouse path, and every test run or benchmark building a warehouse of
+    its own adds one, which nothing would ever read again. Production builds one warehouse, whose state is
+    the newest after each of its builds."""
+    states = sorted(kept.parent.glob(f"*{kept.suffix}"), key=_modified_at, reverse=True)
+    removed = [state for state in states[keep:] if state != kept]
+    for state in removed:
+        state.unlink(missing_ok=True)
+    return removed
 
 
 def prune_build_folders(build_target: Path, keep: int = KEPT_BUILD_FOLDERS) -> list[Path]:
