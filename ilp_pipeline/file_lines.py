@@ -26,7 +26,8 @@ class LineWriter:
         self.created: set[str] = set()
         self.pool = ThreadPoolExecutor(threads)
         self.pending: list[Future] = []
-        self.last_file: str | None = None
+        # each file's latest write not yet drained: a later part of the file is written after it
+        self.latest_write: dict[str, Future] = {}
 
     def write(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
         written = 0
@@ -42,6 +43,7 @@ class LineWriter:
         for future in self.pending:
             future.result()
         self.pending = []
+        self.latest_write = {}
 
     def _write_batch(self, batch: pa.RecordBatch) -> int:
         n = batch.num_rows
@@ -55,16 +57,19 @@ class LineWriter:
         buffers = lines.buffers()
         offsets = np.frombuffer(buffers[1], dtype=np.int64)[lines.offset : lines.offset + n + 1]
         data = memoryview(buffers[2])
-        if files[0].as_py() == self.last_file:
-            self._drain()  # the file goes on from the previous batch: its first part must be written first
         for start, end in zip(starts[:-1], starts[1:], strict=True):
             name = files[int(start)].as_py()
             path = self.root / name
             head = b"" if name in self.created else self.header(name, seps[int(start)].as_py())
             mode = "ab" if name in self.created else "wb"
             self.created.add(name)
-            self.pending.append(self.pool.submit(_write_file, path, mode, head, data[offsets[start] : offsets[end]]))
-        self.last_file = files[n - 1].as_py()
+            # a file goes on from the previous batch or an earlier query: its earlier part is written first
+            earlier = self.latest_write.get(name)
+            if earlier is not None:
+                earlier.result()
+            future = self.pool.submit(_write_file, path, mode, head, data[offsets[start] : offsets[end]])
+            self.pending.append(future)
+            self.latest_write[name] = future
         if len(self.pending) > 20_000:
             self._drain()
         return n
