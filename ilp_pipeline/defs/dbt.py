@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -178,14 +178,17 @@ def _modified_at(path: Path) -> float:
         return 0.0
 
 
+def _all_but_newest(paths: Iterable[Path], keep: int) -> list[Path]:
+    return sorted(paths, key=_modified_at, reverse=True)[keep:]
+
+
 def prune_parse_states(kept: Path, keep: int = KEPT_PARSE_STATES) -> list[Path]:
     """Remove all but the newest `keep` warehouses' parse states, never `kept`; returns the removed ones.
 
     A state (about 1 MB) is kept per warehouse path, and every test run or benchmark building a warehouse of
     its own adds one, which nothing would ever read again. Production builds one warehouse, whose state is
     the newest after each of its builds."""
-    states = sorted(kept.parent.glob(f"*{kept.suffix}"), key=_modified_at, reverse=True)
-    removed = [state for state in states[keep:] if state != kept]
+    removed = [state for state in _all_but_newest(kept.parent.glob(f"*{kept.suffix}"), keep) if state != kept]
     for state in removed:
         state.unlink(missing_ok=True)
     return removed
@@ -198,12 +201,7 @@ def prune_build_folders(build_target: Path, keep: int = KEPT_BUILD_FOLDERS) -> l
     SQL, dbt.log) and never removes one, so a nightly schedule would pile up 4 GB a year. The newest
     stay, about a month of nights, for reading a recent build's log and compiled SQL."""
     prefix = build_target.name.split("-")[0]
-    folders = sorted(
-        (path for path in build_target.parent.glob(f"{prefix}-*") if path.is_dir()),
-        key=_modified_at,
-        reverse=True,
-    )
-    removed = folders[keep:]
+    removed = _all_but_newest((path for path in build_target.parent.glob(f"{prefix}-*") if path.is_dir()), keep)
     for folder in removed:
         shutil.rmtree(folder, ignore_errors=True)
     return removed

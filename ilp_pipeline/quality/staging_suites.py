@@ -43,12 +43,16 @@ def latest_load(con: duckdb.DuckDBPyConnection, contract: TableContract) -> list
     return latest if latest and len(latest) < current else None
 
 
-def _scope_sql(paths: list[str] | None) -> str:
+def _scope_conditions(paths: list[str] | None) -> list[str]:
     """The rows the sample is drawn from: the model's, or those of the files loaded last."""
     if paths is None:
-        return ""
+        return []
     # a list of constants, which DuckDB applies where the raw rows are scanned, below the view's typing
-    return f" where source_file in ({', '.join(sql_string(path) for path in paths)})"
+    return [f"source_file in ({', '.join(sql_string(path) for path in paths)})"]
+
+
+def _where(conditions: list[str]) -> str:
+    return f" where {' and '.join(conditions)}" if conditions else ""
 
 
 def _sample_sql(contract: TableContract, paths: list[str] | None, rows_in_scope: int) -> str:
@@ -61,14 +65,13 @@ def _sample_sql(contract: TableContract, paths: list[str] | None, rows_in_scope:
         else:
             columns.append(column.staged_as)
     columns += [key for key in contract.staging_key if key not in {c.staged_as for c in contract.columns}]
-    rows = f"select {', '.join(columns)} from staging.{contract.staging_model}{_scope_sql(paths)}"
+    conditions = _scope_conditions(paths)
     share = 1.25 * SAMPLE_ROWS / max(rows_in_scope, 1)
     if share < 1:
         # A quarter more rows than the sample, chosen by the hash of their key: a condition on the key alone,
         # which DuckDB applies before the view types a row, where a reservoir would first type every row.
-        threshold = int(share * 2**64)
-        key = ", ".join(contract.staging_key)
-        rows += f"{' and' if paths is not None else ' where'} hash({key}) <= {threshold}::ubigint"
+        conditions.append(f"hash({', '.join(contract.staging_key)}) <= {int(share * 2**64)}::ubigint")
+    rows = f"select {', '.join(columns)} from staging.{contract.staging_model}{_where(conditions)}"
     # the sample is drawn from the filtered rows: USING SAMPLE alone comes before WHERE
     return f"select * from ({rows}) using sample reservoir({SAMPLE_ROWS} rows) repeatable (7)"
 
@@ -115,7 +118,7 @@ def validate_staging(con: duckdb.DuckDBPyConnection, contract: TableContract) ->
     rows_in_scope = (
         model_rows
         if paths is None
-        else con.execute(f"select count(*) from {table}{_scope_sql(paths)}").fetchall()[0][0]
+        else con.execute(f"select count(*) from {table}{_where(_scope_conditions(paths))}").fetchall()[0][0]
     )
     sample = con.execute(_sample_sql(contract, paths, rows_in_scope)).df()
     keys_passed, key_failures, key_observed = validate_frame(
