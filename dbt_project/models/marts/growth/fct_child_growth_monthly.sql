@@ -29,103 +29,92 @@ weighed_earlier as (
     group by person_key
 ),
 
-weighings as (
-    select * from anthropometry
-    where weight_kg is not null and age_days <= 1826
-    qualify row_number() over (
-        partition by person_key, period_month order by measured_on desc, record_id desc
-    ) = 1
+by_month as (
+    -- one pass over the measurements for both the month's weighing (its last one with a weight, up to
+    -- 60 months) and each indicator's last valid z-score; each value and its flag as one struct: half the
+    -- aggregates, 1.4 s instead of 2.4 s for a province month
+    select
+        person_key,
+        period_month,
+        arg_max(
+            struct_pack(weight_kg := weight_kg, age_months := age_completed_months), measurement_order
+        ) filter (where weight_kg is not null and age_days <= 1826) as weighing,
+        arg_max(
+            struct_pack(z_score := haz, implausible := haz_implausible), measurement_order
+        ) filter (where haz is not null) as haz_latest,
+        arg_max(
+            struct_pack(z_score := whz, implausible := whz_implausible), measurement_order
+        ) filter (where whz is not null) as whz_latest,
+        arg_max(
+            struct_pack(z_score := waz, implausible := waz_implausible), measurement_order
+        ) filter (where waz is not null) as waz_latest
+    from anthropometry
+    group by person_key, period_month
 ),
 
 skdn as (
+    -- the previous weighed month and its weight: the latest earlier month with a weighing
     select
-        weighings.person_key,
-        weighings.period_month,
-        weighings.measured_on,
-        weighings.weight_kg,
-        lag(weighings.period_month) over (partition by weighings.person_key order by weighings.period_month)
+        *,
+        last_value(case when weighing is not null then period_month end ignore nulls) over earlier_months
             as previous_month,
-        lag(weighings.weight_kg) over (partition by weighings.person_key order by weighings.period_month)
-            as previous_weight_kg,
-        weighings.age_completed_months as age_months
-    from weighings
+        last_value(weighing.weight_kg ignore nulls) over earlier_months as previous_weight_kg
+    from by_month
+    window earlier_months as (
+        partition by person_key order by period_month rows between unbounded preceding and 1 preceding
+    )
 ),
 
 classified as (
     select
-        skdn.* replace (
-            coalesce(skdn.previous_weight_kg, weighed_earlier.last_weight_kg) as previous_weight_kg
-        ),
+        skdn.person_key,
+        skdn.period_month,
+        skdn.weighing.weight_kg,
+        case
+            when skdn.weighing is not null then coalesce(skdn.previous_weight_kg, weighed_earlier.last_weight_kg)
+        end as previous_weight_kg,
         increments.minimum_gain_grams,
         case
+            when skdn.weighing is null then null
             when skdn.previous_month is null and weighed_earlier.person_key is null then 'B'
             when skdn.previous_month is null then 'O'
             when skdn.previous_month = skdn.period_month - interval 1 month
                 then case
-                    when (skdn.weight_kg - skdn.previous_weight_kg) * 1000 >= increments.minimum_gain_grams
+                    when (skdn.weighing.weight_kg - skdn.previous_weight_kg) * 1000 >= increments.minimum_gain_grams
                         then 'N'
                     else 'T'
                 end
             else 'O'
-        end as skdn_category
+        end as skdn_category,
+        skdn.haz_latest.z_score as haz,
+        skdn.haz_latest.implausible as haz_implausible,
+        skdn.whz_latest.z_score as whz,
+        skdn.whz_latest.implausible as whz_implausible,
+        skdn.waz_latest.z_score as waz,
+        skdn.waz_latest.implausible as waz_implausible
     from skdn
     left join weighed_earlier on skdn.person_key = weighed_earlier.person_key
     left join {{ ref('minimum_weight_increment') }} as increments
-        on skdn.age_months between increments.age_months_from and increments.age_months_to
-),
-
-last_valid as (
-    -- each indicator's z-score and flag as one value: half the aggregates, 1.4 s instead of 2.4 s for a
-    -- province month
-    select
-        person_key,
-        period_month,
-        haz_latest.z_score as haz,
-        haz_latest.implausible as haz_implausible,
-        whz_latest.z_score as whz,
-        whz_latest.implausible as whz_implausible,
-        waz_latest.z_score as waz,
-        waz_latest.implausible as waz_implausible
-    from (
-        select
-            person_key,
-            period_month,
-            arg_max(
-                struct_pack(z_score := haz, implausible := haz_implausible), measurement_order
-            ) filter (where haz is not null) as haz_latest,
-            arg_max(
-                struct_pack(z_score := whz, implausible := whz_implausible), measurement_order
-            ) filter (where whz is not null) as whz_latest,
-            arg_max(
-                struct_pack(z_score := waz, implausible := waz_implausible), measurement_order
-            ) filter (where waz is not null) as waz_latest
-        from anthropometry
-        group by person_key, period_month
-    ) as latest
+        on skdn.weighing.age_months between increments.age_months_from and increments.age_months_to
+    where skdn.period_month >= date '{{ spine_start() }}'
 )
 
 select
-    coalesce(classified.person_key, last_valid.person_key) as person_key,
-    coalesce(classified.period_month, last_valid.period_month) as period_month,
+    classified.person_key,
+    classified.period_month,
     classified.skdn_category,
     classified.weight_kg,
     classified.previous_weight_kg,
     classified.minimum_gain_grams,
-    last_valid.haz,
-    last_valid.haz_implausible,
-    last_valid.whz,
-    last_valid.whz_implausible,
-    last_valid.waz,
-    last_valid.waz_implausible,
+    classified.haz,
+    classified.haz_implausible,
+    classified.whz,
+    classified.whz_implausible,
+    classified.waz,
+    classified.waz_implausible,
     person_month.kelurahan_code,
     person_month.domicile_status,
     person_month.puskesmas_code
 from classified
-full outer join
-    last_valid
-    on classified.person_key = last_valid.person_key and classified.period_month = last_valid.period_month
 left join {{ ref('fct_person_month') }} as person_month
-    on
-        person_month.person_key = coalesce(classified.person_key, last_valid.person_key)
-        and person_month.period_month = coalesce(classified.period_month, last_valid.period_month)
-where coalesce(classified.period_month, last_valid.period_month) >= date '{{ spine_start() }}'
+    on classified.person_key = person_month.person_key and classified.period_month = person_month.period_month
