@@ -1,6 +1,7 @@
 -- Each posyandu and month: active by the reference's dates, whether its register arrived (any file of the
 -- month folder named after it or holding its rows, even when the file was rejected), when, and what
--- became of its rows.
+-- became of its rows. Only the spine's months are listed, so only their files and records are read: the
+-- spine's first month is a constant (macros/who_growth.sql), which DuckDB applies where rows are scanned.
 with spine as (
     {{ month_spine() }}
 ),
@@ -29,7 +30,9 @@ files as (
         strptime(split_part(path, '/', 2), '%Y-%m')::date as period_month,
         upper(regexp_extract(path, '/([^/]+)\.[A-Za-z]+$', 1)) as file_stem
     from {{ source('raw', 'current_file') }}
-    where source = 'posyandu_register'
+    where
+        source = 'posyandu_register'
+        and strptime(split_part(path, '/', 2), '%Y-%m')::date >= date '{{ spine_start() }}'
 ),
 
 rows_by_posyandu as (
@@ -41,6 +44,7 @@ rows_by_posyandu as (
         count(*) filter (where quarantine_reason is not null) as rows_quarantined,
         count(*) filter (where is_duplicate) as rows_duplicate
     from {{ ref('int_posyandu__visits_checked') }}
+    where source_file in (select files.path from files)
     group by all
 ),
 
@@ -66,6 +70,7 @@ visitors as (
     from {{ ref('int_services__records') }} as services
     inner join {{ ref('int_posyandu__visits_checked') }} as visits
         on services.record_id = visits.record_id
+    where services.service_date >= date '{{ spine_start() }}'
     group by all
 ),
 

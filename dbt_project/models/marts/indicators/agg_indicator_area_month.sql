@@ -1,7 +1,9 @@
 -- Numerators (and measured denominators) of the catalogue's indicators per area and month, long.
 -- Event indicators come from fct_indicator_events; records of residents outside the reference are not
 -- counted in any area; unknown domicile counts in the puskesmas's row with kelurahan_code NULL.
--- UCI and DO_DPT1_MR1 are derived from other indicators in the PWS model.
+-- UCI and DO_DPT1_MR1 are derived from other indicators in the PWS model. Event counts start in the year of
+-- the spine's first month, whose earlier months the kelurahan base's year-to-date sums read; the other
+-- numerators cover the spine, as the models they come from do.
 {{ config(materialized='view') }}
 
 with events as (
@@ -13,7 +15,7 @@ with events as (
         count(*) as numerator_month,
         null::bigint as measured_denominator
     from {{ ref('fct_indicator_events') }}
-    where domicile_status <> 'luar_wilayah'
+    where domicile_status <> 'luar_wilayah' and met_on >= date '{{ spine_start()[:4] }}-01-01'
     group by all
 ),
 
