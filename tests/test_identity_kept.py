@@ -12,7 +12,7 @@ import pytest
 from kept_builds import build, differing_from_a_build_from_nothing, rows_selected
 
 KEPT = ["int_identity__record_person", "int_identity__persons"]
-BRIDGE = "test:bridge"
+BRIDGE_PATIENT = "test-bridge"
 
 
 TABLES = {model: f"intermediate.{model}" for model in KEPT}
@@ -34,8 +34,8 @@ def registry(pipeline_run, tmp_path_factory) -> dict:
     warehouse = base / "kept.duckdb"
     shutil.copy(pipeline_run["env"]["ILP_WAREHOUSE"], warehouse)
     with duckdb.connect(str(warehouse)) as con:
-        # a child known by NIK, and another known only by name, birth date, sex and kelurahan
-        by_nik, by_name = con.execute(
+        # a child known by NIK from a register, and another known only by name, birth date, sex and kelurahan
+        by_nik, by_name, puskesmas = con.execute(
             """
             with labelled as (
                 select records.*, registry.person_id
@@ -43,24 +43,28 @@ def registry(pipeline_run, tmp_path_factory) -> dict:
                 inner join intermediate.int_identity__record_person as registry using (record_id)
             )
             select
-                (select record_id from labelled where nik is not null order by record_id limit 1),
                 (select record_id from labelled
-                 where person_id like 'nama:%' and source = 'posyandu' order by record_id limit 1)
+                 where nik is not null and source = 'posyandu' and person_id not like 'nama:%'
+                 order by record_id limit 1),
+                (select record_id from labelled
+                 where person_id like 'nama:%' and source = 'posyandu' order by record_id limit 1),
+                (select min(puskesmas_code) from intermediate.int_fhir__patient_latest)
             """
         ).fetchone()
-        # one record that holds the first child's NIK and the second child's name key: one person
+        # one puskesmas patient who holds the first child's NIK and the second child's name key: one person
         con.execute(
-            f"""
-            insert into intermediate.int_identity__records by name
+            """
+            insert into intermediate.int_fhir__patient_latest by name
             select
-                '{BRIDGE}' as record_id, 'posyandu' as source, by_nik.nik, null as mother_nik,
-                by_name.person_name, by_name.sex, by_name.birth_date, by_name.name_kelurahan_code,
-                by_name.recorded_on, false as nik_disagrees_with_record
+                $puskesmas as puskesmas_code, $patient as patient_id, by_nik.nik as nik_text,
+                by_name.person_name, by_name.sex as sex_text, by_name.birth_date,
+                by_name.name_kelurahan_code as village_code
             from intermediate.int_identity__records as by_nik, intermediate.int_identity__records as by_name
-            where by_nik.record_id = ? and by_name.record_id = ?
+            where by_nik.record_id = $by_nik and by_name.record_id = $by_name
             """,
-            [by_nik, by_name],
+            {"puskesmas": puskesmas, "patient": BRIDGE_PATIENT, "by_nik": by_nik, "by_name": by_name},
         )
+        bridge = f"fhir:{puskesmas}:{BRIDGE_PATIENT}"
         persons_before = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
         records_of_both = con.execute(
             """
@@ -78,23 +82,23 @@ def registry(pipeline_run, tmp_path_factory) -> dict:
         f"intermediate/identity/{KEPT[0]}.sql", pipeline_run["env"], warehouse, base / "target_compiled"
     )
     build(KEPT, pipeline_run["env"], warehouse, base / "target_joined")
-    joined = _person_of(warehouse, [*records, BRIDGE])
+    joined = _person_of(warehouse, [*records, bridge])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         persons_joined = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
     joined_differing = differing_from_a_build_from_nothing(TABLES, pipeline_run["env"], warehouse, base / "joined")
 
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("delete from intermediate.int_identity__records where record_id = ?", [BRIDGE])
+        con.execute("delete from intermediate.int_fhir__patient_latest where patient_id = ?", [BRIDGE_PATIENT])
         # and the first child's record changes in what no key holds: the person is chosen again
         con.execute(
-            "update intermediate.int_identity__records set recorded_on = date '2026-02-01' where record_id = ?",
+            "update intermediate.int_posyandu__register_checked set visit_date = date '2026-02-01' where record_id = ?",
             [by_nik],
         )
     build(KEPT, pipeline_run["env"], warehouse, base / "target_parted")
     parted = _person_of(warehouse, records)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         withdrawn = con.execute(
-            "select count(*) from intermediate.int_identity__record_person where record_id = ?", [BRIDGE]
+            "select count(*) from intermediate.int_identity__record_person where record_id = ?", [bridge]
         ).fetchone()[0]
         persons_parted = con.execute("select count(*) from intermediate.int_identity__persons").fetchone()[0]
     parted_differing = differing_from_a_build_from_nothing(TABLES, pipeline_run["env"], warehouse, base / "parted")
