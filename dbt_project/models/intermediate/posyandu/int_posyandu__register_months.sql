@@ -1,5 +1,7 @@
 -- Months for which registers landed (the month folder of current register files): the PWS series starts
 -- at the first of them, so a trend needs a previous month at or after it.
+{{ config(materialized='view') }}
+
 select
     strptime(split_part(path, '/', 2), '%Y-%m')::date as period_month,
     count(*) as register_files

@@ -1,5 +1,7 @@
 -- The areas a PWS table lists for each puskesmas: every kelurahan of its working area, and one row for
 -- records whose domicile is unknown (kelurahan_code NULL).
+{{ config(materialized='view') }}
+
 select
     kelurahan.province_code,
     kelurahan.regency_code,

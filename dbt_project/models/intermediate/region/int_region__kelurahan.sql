@@ -1,4 +1,6 @@
 -- Kelurahan of the reference with their parents and the puskesmas whose working area holds them.
+{{ config(materialized='view') }}
+
 select
     wilayah.kelurahan_code,
     wilayah.kelurahan_name,

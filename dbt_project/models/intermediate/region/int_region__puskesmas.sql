@@ -1,4 +1,6 @@
 -- Puskesmas with the time zone of their province (service dates are local dates).
+{{ config(materialized='view') }}
+
 select
     puskesmas.puskesmas_code,
     puskesmas.puskesmas_name,
