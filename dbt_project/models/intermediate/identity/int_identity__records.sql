@@ -1,7 +1,8 @@
 -- Person records of both sources with the identity keys of sources.md "Who is who", in order of
 -- strength: a valid NIK; for a child, mother's NIK + birth date + sex; normalised name + birth date +
--- sex + kelurahan. Restricted layer: NIK, names and birth dates stay here. A view: its two readers, the
--- person registry and the persons, read it once a build each, and writing its rows took 0.75 s of a night.
+-- sex + kelurahan. Restricted layer: NIK, names and birth dates are read here. A view: its two readers,
+-- the person registry and the persons, read it once a build each, and writing its rows took 0.75 s of a
+-- night.
 {{ config(materialized='view') }}
 
 with register as (
