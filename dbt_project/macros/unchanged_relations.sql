@@ -5,46 +5,38 @@
     dropped with the relation. DuckDB binds a view's query when the view is read, so a view made before its
     upstream tables were rebuilt reads the new tables. `--full-refresh` makes them all again. -#}
 
-{% macro made_from_comment(relation, catalog_function) -%}
+{% macro made_from_comment(relation, relation_type) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set name_column = 'view_name' if catalog_function == 'duckdb_views' else 'table_name' -%}
     {%- set found = run_query(
-        "select comment from " ~ catalog_function ~ "()"
+        "select comment from duckdb_" ~ relation_type ~ "s()"
         ~ " where database_name = '" ~ relation.database ~ "' and schema_name = '" ~ relation.schema ~ "'"
-        ~ " and " ~ name_column ~ " = '" ~ relation.identifier ~ "'"
+        ~ " and " ~ relation_type ~ "_name = '" ~ relation.identifier ~ "'"
     ) -%}
     {{ return(found.columns[0].values()[0] if found.rows | length == 1 else none) }}
 {%- endmacro %}
 
-{% macro made_from(kind, what) -%}
-    {{ return('dbt ' ~ kind ~ ' ' ~ local_md5(what)) }}
-{%- endmacro %}
-
-{#- The result of a node left as it was: dbt reports it `UNCHANGED`. -#}
-{% macro left_unchanged(relation_type) -%}
-    {%- call noop_statement('main', 'UNCHANGED', 'UNCHANGED', 0) -%}{%- endcall -%}
-    {{ return({'relations': [this.incorporate(type=relation_type)]}) }}
+{#- Leave the relation as it is when its comment holds the hash of `what`, else make it with `make` (dbt's
+    own materialization) and write the hash into its comment. A node left as it was is reported `UNCHANGED`. -#}
+{% macro made_again_when_changed(relation_type, what, make) -%}
+    {%- set wanted = 'dbt ' ~ relation_type ~ ' ' ~ local_md5(what) -%}
+    {%- if not should_full_refresh() and made_from_comment(this, relation_type) == wanted -%}
+        {%- call noop_statement('main', 'UNCHANGED', 'UNCHANGED', 0) -%}{%- endcall -%}
+        {{ return({'relations': [this.incorporate(type=relation_type)]}) }}
+    {%- endif -%}
+    {%- set made = make() -%}
+    {%- do run_query("comment on " ~ relation_type ~ " " ~ this ~ " is '" ~ wanted ~ "'") -%}
+    {{ return(made) }}
 {%- endmacro %}
 
 {% materialization view, adapter='duckdb' %}
-    {%- set wanted = made_from('view', sql) -%}
-    {%- if not should_full_refresh() and made_from_comment(this, 'duckdb_views') == wanted -%}
-        {{ return(left_unchanged('view')) }}
-    {%- endif -%}
-    {%- set made = materialization_view_default() -%}
-    {%- do run_query("comment on view " ~ this ~ " is '" ~ wanted ~ "'") -%}
-    {{ return(made) }}
+    {{ return(made_again_when_changed('view', sql, materialization_view_default)) }}
 {% endmaterialization %}
 
 {% materialization seed, adapter='duckdb' %}
-    {%- set wanted = made_from('seed', model.checksum.checksum ~ tojson(model.config, sort_keys=True)) -%}
-    {%- if not should_full_refresh() and made_from_comment(this, 'duckdb_tables') == wanted -%}
-        {%- do store_result('agate_table', response='OK') -%}
-        {{ return(left_unchanged('table')) }}
-    {%- endif -%}
-    {%- set made = materialization_seed_default() -%}
-    {%- do run_query("comment on table " ~ this ~ " is '" ~ wanted ~ "'") -%}
-    {{ return(made) }}
+    {#- dbt's seed runner reads the loaded rows back as a table, even from a seed left as it was -#}
+    {%- do store_result('agate_table', response='OK') -%}
+    {%- set what = model.checksum.checksum ~ tojson(model.config, sort_keys=True) -%}
+    {{ return(made_again_when_changed('table', what, materialization_seed_default)) }}
 {% endmaterialization %}
