@@ -12,7 +12,7 @@ from ilp_pipeline.defs.publishing import pws_published, pws_quality_gate
 from ilp_pipeline.defs.report import pws_report
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.defs.staging_checks import staging_suites
-from ilp_pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from ilp_pipeline.settings import DBT_HANDOVER_EXECUTABLE, DBT_PROJECT_DIR
 
 # Runs carrying this tag are limited to one at a time by the run queue (dagster.yaml).
 WAREHOUSE_WRITER_TAG = {"ilp/warehouse": "writer"}
@@ -36,7 +36,7 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> Definitions
         resources={
             "warehouse": warehouse or WarehouseResource(),
             "dbt": ProjectDbtCliResource(
-                project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+                project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_HANDOVER_EXECUTABLE
             ),
         },
         # One step at a time in one process: the DuckDB file has a single writer.

@@ -13,6 +13,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
 # dbt is installed beside this interpreter (the project's virtual environment), whatever PATH says.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# What the dbt resource runs: hands the command to a dbt process started with the run, else runs dbt.
+DBT_HANDOVER_EXECUTABLE = str(Path(sys.executable).parent / "ilp-dbt")
 
 DEVELOPMENT_PSEUDONYM_KEY = "ilp-development-key-not-for-production"
 

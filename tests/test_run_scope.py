@@ -48,6 +48,7 @@ def runs(tmp_path_factory) -> dict[str, str]:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         outcome[name] = env["ILP_WAREHOUSE"]
         outcome[f"{name}_last_run"] = re.search(r"ilp: run ([0-9a-f-]+) succeeded", result.stdout).group(1)
+        outcome[f"{name}_last_output"] = result.stdout + result.stderr
     return outcome
 
 
@@ -57,6 +58,14 @@ def test_a_build_starts_from_its_own_warehouse_s_parse_state(runs) -> None:
     events = [json.loads(line)["info"]["name"] for line in (build / "dbt.log").read_text().splitlines()]
     assert "StateCheckVarsHash" in events
     assert "UnableToPartialParse" not in events
+
+
+def test_the_build_runs_in_the_dbt_process_started_with_the_run(runs) -> None:
+    """dbt is imported while ingestion works, not after it (ilp_pipeline/dbt/prestart.py)."""
+    (started,) = re.findall(r"dbt process (\d+) started", runs["nightly_last_output"])
+    (build,) = (ROOT / "dbt_project" / "target").glob(f"ilp_dbt_models-{runs['nightly_last_run'][:7]}-*")
+    first_event = json.loads((build / "dbt.log").read_text().splitlines()[0])
+    assert first_event["info"]["pid"] == int(started)
 
 
 def _published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

@@ -12,10 +12,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, InitResourceContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
+from pydantic import PrivateAttr
 
+from ilp_pipeline.dbt.prestart import SOCKET_VARIABLE, PrestartedDbt
 from ilp_pipeline.defs.partitions import month_range, monthly_partitions
 from ilp_pipeline.defs.resources import WarehouseResource
 from ilp_pipeline.quality.gx_import import gx, import_aside
@@ -211,8 +213,27 @@ class ProjectDbtCliResource(DbtCliResource):
     """dagster-dbt's CLI resource without two set-up costs it pays on every run and that the pipeline does
     not use (3.5 s a run): asking the dbt executable for its version in a subprocess, and opening a dbt
     adapter in this process, which serves only row counts and column metadata fetched after a build.
-    The executable is the one installed beside this interpreter (`DBT_EXECUTABLE`), so its version is
-    the installed dbt-core's."""
+    The executable is `ilp-dbt`, installed beside this interpreter with dbt, so its version is the
+    installed dbt-core's.
+
+    When a run starts, a dbt process starts with it and imports dbt while the steps before the build
+    work; `ilp-dbt` hands it the build's command (ilp_pipeline/dbt/prestart.py)."""
+
+    _prestarted: PrestartedDbt | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        super().setup_for_execution(context)
+        self._prestarted = PrestartedDbt()
+        os.environ[SOCKET_VARIABLE] = self._prestarted.socket_path
+        if context.log:
+            context.log.info(f"dbt process {self._prestarted.process.pid} started, to take the build's command")
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._prestarted is not None:
+            if os.environ.get(SOCKET_VARIABLE) == self._prestarted.socket_path:
+                del os.environ[SOCKET_VARIABLE]
+            self._prestarted.stop()
+            self._prestarted = None
 
     @cached_property
     def _cli_version(self) -> version.Version:

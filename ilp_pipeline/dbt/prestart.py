@@ -1,0 +1,142 @@
+"""A dbt process started with the run, which imports dbt while ingestion works and then waits for the
+build's command.
+
+Importing dbt takes about 1.4 s of one core before dbt does anything, and the dbt step, which waits for
+ingestion, would pay it on the run's critical path. The dbt resource starts this process when the run
+starts (`PrestartedDbt`); `ilp-dbt` (handover.py), the executable dagster-dbt runs, hands it its
+arguments, environment, working directory and standard streams, and dbt runs here as `dbt` would have.
+One process serves one command: a second command in the same run runs dbt itself."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+
+SOCKET_VARIABLE = "ILP_DBT_PRESTARTED_SOCKET"
+# What a build imports beyond its command line: the adapter, its DuckDB client and the connection plugin.
+PRELOADED_MODULES = (
+    "dbt.cli.main",
+    "dbt.task.build",
+    "dbt.adapters.duckdb",
+    "duckdb",
+    "ilp_pipeline.dbt.pseudonym_plugin",
+)
+HEADER = struct.Struct("!Q")
+REPLY = struct.Struct("!ci")
+STARTED, FINISHED = b"S", b"F"
+PARENT_CHECK_SECONDS = 2.0
+STOP_SECONDS = 10.0
+
+
+class PrestartedDbt:
+    """The waiting process and its socket, in a folder only this user can enter: the command it is
+    handed carries the pseudonym key in its environment."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="ilp-dbt-")
+        self.socket_path = os.path.join(self.folder, "dbt.sock")
+        # bound here, before the process starts, so that a command arriving while Python starts waits
+        # in the socket's queue instead of finding no socket and running dbt itself
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(self.socket_path)
+            listener.listen(1)
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", "-m", __name__, str(listener.fileno()), str(os.getpid())],
+                pass_fds=[listener.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+
+    def stop(self) -> None:
+        """Stop the process if no command came (it ends by itself after one) and remove its folder."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _preload() -> None:
+    for module in PRELOADED_MODULES:
+        # a module a later dbt no longer has is imported, or not, by the command itself
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+
+
+def _accept(listener: socket.socket, parent: int) -> socket.socket | None:
+    listener.settimeout(PARENT_CHECK_SECONDS)
+    while os.getppid() == parent:
+        with contextlib.suppress(TimeoutError):
+            connection, _ = listener.accept()
+            connection.settimeout(None)
+            return connection
+    return None
+
+
+def _receive_exactly(connection: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the command's sender went away")
+        data += chunk
+    return data
+
+
+def _take_command(connection: socket.socket) -> dict:
+    header, descriptors, _, _ = socket.recv_fds(connection, HEADER.size, 3)
+    if len(header) < HEADER.size:
+        header += _receive_exactly(connection, HEADER.size - len(header))
+    for target, descriptor in zip((0, 1, 2), descriptors, strict=True):
+        os.dup2(descriptor, target)
+        os.close(descriptor)
+    return json.loads(_receive_exactly(connection, HEADER.unpack(header)[0]))
+
+
+def _run_dbt(arguments: list[str]) -> int:
+    from dbt.cli.main import cli
+
+    sys.argv = ["dbt", *arguments]
+    try:
+        cli()
+    except SystemExit as finished:
+        code = finished.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def serve(listener_fd: int, parent: int) -> int:
+    listener = socket.socket(fileno=listener_fd)
+    _preload()
+    connection = _accept(listener, parent)
+    listener.close()
+    if connection is None:
+        return 0
+    command = _take_command(connection)
+    os.chdir(command["cwd"])
+    os.environ.clear()
+    os.environ.update(command["env"])
+    connection.sendall(REPLY.pack(STARTED, os.getpid()))
+    code = _run_dbt(command["args"])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    connection.sendall(REPLY.pack(FINISHED, code))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(serve(int(sys.argv[1]), int(sys.argv[2])))
