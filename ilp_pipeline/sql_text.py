@@ -8,6 +8,11 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def quoted_identifier(name: str) -> str:
+    """An identifier in double quotes, quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def csv_field(expression: str, delimiter: str = ",") -> str:
     """SQL for a text expression as a CSV field: quoted (quotes doubled) when it holds the delimiter, a quote
     or a line break, empty when null."""

@@ -19,11 +19,25 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
-from ilp_pipeline.settings import load_settings
+from ilp_pipeline.settings import WAREHOUSE_ROW_GROUP_SIZE, load_settings
+from ilp_pipeline.sql_text import quoted_identifier, sql_string
 
 # DuckDB's default (80% of RAM) let one province month take 16 GiB; the writer's connection and dbt's each
 # get less and spill to disk beyond it, leaving room for Dagster, the daemon and the page cache.
 DUCKDB_MEMORY_LIMIT = "40%"
+
+
+def connect_writer(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse attached under its file's name, as DuckDB would open it, with the row group size dbt's
+    connection uses too (dbt_project/profiles.yml)."""
+    con = duckdb.connect(config={"temp_directory": f"{warehouse}.tmp"})
+    catalog = warehouse.name.rsplit(".", 1)[0]
+    con.execute(
+        f"attach {sql_string(str(warehouse))} as {quoted_identifier(catalog)} "
+        f"(row_group_size {WAREHOUSE_ROW_GROUP_SIZE})"
+    )
+    con.execute(f"use {quoted_identifier(catalog)}")
+    return con
 
 
 def writer_lock_path(warehouse: Path) -> Path:
@@ -117,7 +131,7 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        con = connect_writer(self.path)
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         try:
             yield con

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 import duckdb
 
+from ilp_pipeline.sql_text import quoted_identifier
+
 Batch = TypeVar("Batch")
 Result = TypeVar("Result")
 
@@ -39,11 +41,14 @@ def load_concurrently(
     local = threading.local()
     opened: list[duckdb.DuckDBPyConnection] = []
     lock = threading.Lock()
+    # a cursor is a new connection to the database instance, whose default database is not `con`'s
+    database = con.execute("select current_database()").fetchall()[0][0]
 
     def run(batch: Batch) -> list[Result]:
         cursor = getattr(local, "cursor", None)
         if cursor is None:
             cursor = local.cursor = con.cursor()
+            cursor.execute(f"use {quoted_identifier(database)}")
             with lock:
                 opened.append(cursor)
         return load(cursor, batch)
