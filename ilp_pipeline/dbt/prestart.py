@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
 import shutil
 import socket
@@ -19,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+from typing import NoReturn
 
 SOCKET_VARIABLE = "ILP_DBT_PRESTARTED_SOCKET"
 # What a build imports beyond its command line: the adapter, its DuckDB client and the connection plugin.
@@ -110,13 +112,40 @@ def _run_dbt(arguments: list[str]) -> int:
 
     sys.argv = ["dbt", *arguments]
     try:
-        cli()
+        # named as the `dbt` executable would be, not after this module
+        cli.main(args=arguments, prog_name="dbt")
     except SystemExit as finished:
         code = finished.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _close_warehouse() -> bool:
+    """Close dbt's DuckDB instance, which checkpoints the warehouse; False when this dbt-duckdb keeps it
+    elsewhere."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        environment = DuckDBConnectionManager._ENV
+    except (ImportError, AttributeError):
+        return False
+    if environment is not None:
+        environment.close()
+    return True
+
+
+def _end(code: int) -> NoReturn:
+    """End as soon as the warehouse is closed and the logs are written: tearing down the interpreter's dbt
+    objects took 0.3 s more, during which the run waited for this process to end."""
+    closed = _close_warehouse()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if closed:
+        os._exit(code)
+    sys.exit(code)
 
 
 def serve(listener_fd: int, parent: int) -> int:
@@ -132,10 +161,8 @@ def serve(listener_fd: int, parent: int) -> int:
     os.environ.update(command["env"])
     connection.sendall(REPLY.pack(STARTED, os.getpid()))
     code = _run_dbt(command["args"])
-    sys.stdout.flush()
-    sys.stderr.flush()
     connection.sendall(REPLY.pack(FINISHED, code))
-    return code
+    _end(code)
 
 
 if __name__ == "__main__":
