@@ -14,7 +14,7 @@ from dagster import (
 
 from ilp_pipeline import contracts
 from ilp_pipeline.defs.resources import WarehouseResource
-from ilp_pipeline.quality.data_docs import record_outcomes
+from ilp_pipeline.quality.data_docs import record_outcomes, recorded_outcomes
 from ilp_pipeline.quality.staging_suites import staging_check_name, validate_staging
 
 STAGED = contracts.staged()
@@ -36,11 +36,13 @@ def _asset(contract: contracts.TableContract) -> AssetKey:
     can_subset=True,
 )
 def staging_suites(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterable[AssetCheckResult]:
-    selected = {key.name for key in context.selected_asset_check_keys}
+    selected = [c for c in STAGED if staging_check_name(c) in {key.name for key in context.selected_asset_check_keys}]
+    recorded = recorded_outcomes(warehouse.publish)
     with warehouse.connect() as con:
-        outcomes = [validate_staging(con, c) for c in STAGED if staging_check_name(c) in selected]
-    record_outcomes(warehouse.publish, outcomes)
-    for contract, outcome in zip([c for c in STAGED if staging_check_name(c) in selected], outcomes, strict=True):
+        validated = [validate_staging(con, c, recorded.get(staging_check_name(c))) for c in selected]
+    outcomes = [outcome for outcome, _judged_now in validated]
+    record_outcomes(warehouse.publish, [outcome for outcome, judged_now in validated if judged_now])
+    for contract, outcome in zip(selected, outcomes, strict=True):
         if not outcome.passed:
             context.log.warning(f"{outcome.name} on {outcome.table}: {'; '.join(outcome.failures)}")
         yield AssetCheckResult(

@@ -32,12 +32,18 @@ def docs_dir(publish_dir: Path) -> Path:
     return Path(publish_dir) / "data_docs"
 
 
+def recorded_outcomes(publish_dir: Path) -> dict[str, dict]:
+    """The latest recorded result of each suite, by suite name, with the time it was checked."""
+    store = docs_dir(publish_dir) / "results.json"
+    return json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
+
+
 def record_outcomes(publish_dir: Path, outcomes: Iterable[CheckOutcome]) -> Path:
     """Store these suites' latest results next to the others' and re-render the site; returns index.html."""
     folder = docs_dir(publish_dir)
     folder.mkdir(parents=True, exist_ok=True)
     store = folder / "results.json"
-    results = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
+    results = recorded_outcomes(publish_dir)
     checked_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     for outcome in outcomes:
         results[outcome.name] = {**asdict(outcome), "checked_at": checked_at}

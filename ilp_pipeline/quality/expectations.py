@@ -31,6 +31,8 @@ class CheckOutcome:
     description: str
     failures: list[str] = field(default_factory=list)
     observed: dict[str, float] = field(default_factory=dict)
+    # what the suite judged, where a later run can tell that nothing of it has changed (staging suites)
+    judged: str | None = None
 
 
 def _indicator_suite(expected_rows: int) -> list:

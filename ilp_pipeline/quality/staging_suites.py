@@ -6,8 +6,10 @@ The staging key (`staging.key`) must be complete and unique. DuckDB computes key
 model and draws a bounded sample of rows for the column expectations, so a national-size model never
 travels into pandas whole. The sample is drawn from the files the latest ingestion loaded when they are
 not all of the source's files: a nightly run judges the rows that arrived with it, whose typing it pays
-for, instead of typing all history again (earlier rows were judged when they arrived). Results keep counts
-only; no value of a row leaves DuckDB in a result.
+for, instead of typing all history again (earlier rows were judged when they arrived). For the same reason
+a source none of whose files changed since its suite was last judged, with the same staging view and
+contract, keeps the recorded outcome (the reference and the kader roster, on most nights). Results keep
+counts only; no value of a row leaves DuckDB in a result.
 """
 
 from __future__ import annotations
@@ -107,13 +109,61 @@ def staging_expectations(contract: TableContract) -> list:
     return expectations
 
 
-def validate_staging(con: duckdb.DuckDBPyConnection, contract: TableContract) -> CheckOutcome:
+def judged_inputs(con: duckdb.DuckDBPyConnection, contract: TableContract) -> str | None:
+    """A fingerprint of all a staging suite judges: the source's current files (and the reference files),
+    the staging view's SQL and the contract. None when the staging model is not a view."""
+    fingerprint = con.execute(
+        """
+        select md5(concat_ws(
+            '|',
+            (
+                select string_agg(path || ':' || file_hash, ',' order by path)
+                from raw.current_file
+                where source in ($source, 'reference')
+            ),
+            views.sql,
+            $contract
+        ))
+        from duckdb_views() as views
+        where views.database_name = current_database() and views.schema_name = 'staging' and views.view_name = $model
+        """,
+        {"source": contract.name, "model": contract.staging_model, "contract": repr(contract)},
+    ).fetchall()
+    return fingerprint[0][0] if fingerprint else None
+
+
+def outcome_if_unchanged(recorded: dict | None, judged: str | None) -> CheckOutcome | None:
+    """The recorded outcome again when nothing it judged has changed since: a nightly run judges the rows
+    that arrived with it, and a source none arrived for (the reference, the kader roster) stands as judged."""
+    if not recorded or judged is None or recorded.get("judged") != judged:
+        return None
+    fields = {key: recorded[key] for key in ("name", "table", "passed", "blocking", "failures", "observed")}
+    return CheckOutcome(
+        **fields,
+        description=f"Unchanged since {recorded['checked_at']}: {recorded['description']}",
+        judged=judged,
+    )
+
+
+def validate_staging(
+    con: duckdb.DuckDBPyConnection, contract: TableContract, recorded: dict | None = None
+) -> tuple[CheckOutcome, bool]:
+    """The suite's outcome, and whether it was judged now (False when `recorded`, the outcome last recorded,
+    stands)."""
+    judged = judged_inputs(con, contract)
+    unchanged = outcome_if_unchanged(recorded, judged)
+    if unchanged is not None:
+        return unchanged, False
+    return _judge(con, contract, judged), True
+
+
+def _judge(con: duckdb.DuckDBPyConnection, contract: TableContract, judged: str | None) -> CheckOutcome:
     name = staging_check_name(contract)
     table = f"staging.{contract.staging_model}"
     keys = con.execute(_key_sql(contract)).df()
     model_rows = int(keys["model_rows"].iloc[0])
     if model_rows == 0:
-        return CheckOutcome(name, table, True, False, f"{table} holds no rows.")
+        return CheckOutcome(name, table, True, False, f"{table} holds no rows.", judged=judged)
     paths = latest_load(con, contract)
     rows_in_scope = (
         model_rows
@@ -138,4 +188,5 @@ def validate_staging(con: duckdb.DuckDBPyConnection, contract: TableContract) ->
         + f"(at least {MOSTLY:.0%} conform)",
         key_failures + failures,
         {**key_observed, **observed},
+        judged,
     )
