@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 
-from ilp_pipeline.dbt.prestart import FINISHED, HEADER, REPLY, SOCKET_VARIABLE, STARTED
+from ilp_pipeline.dbt.prestart import FINISHED, HEADER, INTERRUPTED, REPLY, SOCKET_VARIABLE, STARTED
 from ilp_pipeline.settings import DBT_EXECUTABLE
 
 
@@ -45,8 +45,31 @@ def _wait_until_ended(pid: int, connection: socket.socket) -> None:
         os.close(descriptor)
 
 
+class _Interrupts:
+    """Interrupts (dagster-dbt stops a build with SIGINT) go to the process running the command, those that
+    come before it has started it as soon as it has."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.pending: list[int] = []
+        for interrupt in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(interrupt, self._forward)
+
+    def _forward(self, number: int, _frame) -> None:
+        if self.pid is None:
+            self.pending.append(number)
+        else:
+            os.kill(self.pid, number)
+
+    def send_to(self, pid: int) -> None:
+        self.pid = pid
+        for number in self.pending:
+            os.kill(pid, number)
+
+
 def hand_over(socket_path: str, arguments: list[str]) -> int | None:
     """The exit code of the command run by the waiting process, or None when it did not start it."""
+    interrupts = _Interrupts()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         command = json.dumps({"args": arguments, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
         try:
@@ -55,12 +78,12 @@ def hand_over(socket_path: str, arguments: list[str]) -> int | None:
             connection.sendall(command)
             started = _reply(connection)
         except OSError:
-            return None
+            started = None
         if started is None or started[0] != STARTED:
-            return None
+            # interrupted before anything ran: end as dbt would; else run dbt here
+            return INTERRUPTED if interrupts.pending else None
         pid = started[1]
-        for interrupt in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(interrupt, lambda number, _frame: os.kill(pid, number))
+        interrupts.send_to(pid)
         finished = None
         with contextlib.suppress(OSError):
             finished = _reply(connection)

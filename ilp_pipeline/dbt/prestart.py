@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -25,17 +26,19 @@ from typing import NoReturn
 from ilp_pipeline.settings import DBT_PROJECT_DIR
 
 SOCKET_VARIABLE = "ILP_DBT_PRESTARTED_SOCKET"
-# What a build imports beyond its command line: the adapter, its DuckDB client and the connection plugin.
+# What a build imports beyond its command line: the adapter, its DuckDB client and the connection plugins.
 PRELOADED_MODULES = (
     "dbt.cli.main",
     "dbt.task.build",
     "dbt.adapters.duckdb",
     "duckdb",
     "ilp_pipeline.dbt.pseudonym_plugin",
+    "ilp_pipeline.dbt.attach_plugin",
 )
 HEADER = struct.Struct("!Q")
 REPLY = struct.Struct("!ci")
 STARTED, FINISHED = b"S", b"F"
+INTERRUPTED = 130
 PARENT_CHECK_SECONDS = 2.0
 STOP_SECONDS = 10.0
 
@@ -143,7 +146,7 @@ def _run_dbt(arguments: list[str]) -> int:
         code = finished.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
     return 0
 
 
@@ -174,6 +177,9 @@ def _end(code: int) -> NoReturn:
 
 
 def serve(listener_fd: int, parent: int) -> int:
+    # an interrupt stops the build, as dagster-dbt expects, even where the run was started with
+    # interrupts ignored (a background job of a shell), which its children would inherit
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     listener = socket.socket(fileno=listener_fd)
     _preload()
     connection = _accept(listener, parent)
