@@ -10,6 +10,7 @@ One process serves one command: a second command in the same run runs dbt itself
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import logging
@@ -81,6 +82,8 @@ def _preload() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
     _generate_manifest_codecs()
+    # what is imported lives as long as the process: the build's garbage collections need not walk it
+    gc.freeze()
 
 
 def _generate_manifest_codecs() -> None:
