@@ -202,7 +202,7 @@ def test_dbt_unit_tests_of_every_rule_edge_case(pipeline_run, tmp_path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     unit_tests = [r["status"] for r in results if r["unique_id"].startswith("unit_test.")]
-    assert unit_tests == ["pass"] * 14
+    assert unit_tests == ["pass"] * 15
 
 
 def test_published_numerators_equal_the_generators_ground_truth(pipeline_run, generated) -> None:

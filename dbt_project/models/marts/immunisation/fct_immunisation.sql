@@ -80,34 +80,49 @@ administration as (
         min(birth_date) as birth_date
     from clustered
     group by person_key, antigen_code, administration_number
+),
+
+doses as (
+    select
+        administration.person_key,
+        administration.antigen_code,
+        schedule.life_cycle_group,
+        administration.administration_number,
+        administration.administered_on,
+        administration.administered_on - administration.birth_date as age_days,
+        {{ completed_months('administration.birth_date', 'administration.administered_on') }} as age_months,
+        case
+            when schedule.valid_max_age_days is not null
+                then
+                    administration.administered_on - administration.birth_date
+                    between 0 and schedule.valid_max_age_days
+            else
+                administration.administered_on >= administration.birth_date
+                and {{ completed_months('administration.birth_date', 'administration.administered_on') }}
+                < schedule.valid_max_age_months
+        end as is_valid_age,
+        administration.records_merged,
+        administration.sources,
+        administration.record_id,
+        administration.kelurahan_code,
+        administration.domicile_status,
+        administration.puskesmas_code,
+        fingerprints.doses_fingerprint
+    from administration
+    inner join {{ ref('immunisation_schedule') }} as schedule on administration.antigen_code = schedule.antigen_code
+    inner join fingerprints on administration.person_key = fingerprints.person_key
 )
 
 select
-    administration.person_key,
-    administration.antigen_code,
-    schedule.life_cycle_group,
-    administration.administration_number,
-    administration.administered_on,
-    administration.administered_on - administration.birth_date as age_days,
-    {{ completed_months('administration.birth_date', 'administration.administered_on') }} as age_months,
-    case
-        when schedule.valid_max_age_days is not null
-            then administration.administered_on - administration.birth_date between 0 and schedule.valid_max_age_days
-        else
-            administration.administered_on >= administration.birth_date
-            and {{ completed_months('administration.birth_date', 'administration.administered_on') }}
-            < schedule.valid_max_age_months
-    end as is_valid_age,
-    administration.records_merged,
-    administration.sources,
-    administration.record_id,
-    administration.kelurahan_code,
-    administration.domicile_status,
-    administration.puskesmas_code,
-    fingerprints.doses_fingerprint
-from administration
-inner join {{ ref('immunisation_schedule') }} as schedule on administration.antigen_code = schedule.antigen_code
-inner join fingerprints on administration.person_key = fingerprints.person_key
+    *,
+    -- the first administration of its antigen at a valid age: the dose an immunisation indicator counts
+    coalesce(
+        is_valid_age and row_number() over (
+            partition by person_key, antigen_code, life_cycle_group, is_valid_age order by administered_on, record_id
+        ) = 1,
+        false
+    ) as is_first_valid_dose
+from doses
 {% if compares_with_kept %}
     -- withdrawn: no dose is the child's any more
     {{ withdrawn_keys('person_key') }}

@@ -1,27 +1,19 @@
 -- Every event-kind indicator occurrence: one row per person (or pregnancy, delivery) and indicator, dated
 -- when the condition is first met, with the domicile of the record that completes it and that record's
 -- id (file and line, or the FHIR resource), so that a published numerator can be traced back.
-with immunisation as (
-    select
-        *,
-        strftime(administered_on, '%Y%m%d') || record_id as order_key
-    from {{ ref('fct_immunisation') }}
-    where is_valid_age
-),
-
-first_valid_dose as (
+with first_valid_dose as (
     select
         person_key,
         antigen_code,
         life_cycle_group,
-        min(administered_on) as met_on,
-        min(order_key) as order_key,
-        arg_min(record_id, order_key) as record_id,
-        arg_min(kelurahan_code, order_key) as kelurahan_code,
-        arg_min(domicile_status, order_key) as domicile_status,
-        arg_min(puskesmas_code, order_key) as puskesmas_code
-    from immunisation
-    group by all
+        administered_on as met_on,
+        strftime(administered_on, '%Y%m%d') || record_id as order_key,
+        record_id,
+        kelurahan_code,
+        domicile_status,
+        puskesmas_code
+    from {{ ref('fct_immunisation') }}
+    where is_first_valid_dose
 ),
 
 complete_sets as (
