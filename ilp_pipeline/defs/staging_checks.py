@@ -36,7 +36,8 @@ def _asset(contract: contracts.TableContract) -> AssetKey:
     can_subset=True,
 )
 def staging_suites(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterable[AssetCheckResult]:
-    selected = [c for c in STAGED if staging_check_name(c) in {key.name for key in context.selected_asset_check_keys}]
+    selected_names = {key.name for key in context.selected_asset_check_keys}
+    selected = [c for c in STAGED if staging_check_name(c) in selected_names]
     recorded = recorded_outcomes(warehouse.publish)
     with warehouse.connect() as con:
         validated = [validate_staging(con, c, recorded.get(staging_check_name(c))) for c in selected]

@@ -18,7 +18,7 @@ from ilp_pipeline.contracts import TableContract
 from ilp_pipeline.ingest.batches import WORKERS, load_concurrently, split
 from ilp_pipeline.ingest.concatenated import RowsAreNotLines, concatenate
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile, files_frame
-from ilp_pipeline.sql_text import sql_string
+from ilp_pipeline.sql_text import quoted_identifier, sql_string
 
 LINEAGE_DDL = """
     _extra json,
@@ -50,10 +50,6 @@ def ensure_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> Non
 
 def normalise(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def csv_header(path: Path) -> tuple[str, list[str]]:
@@ -90,11 +86,11 @@ def _select_list(contract: TableContract, mapping: dict[str, str], extra: list[s
     parts = []
     for column in contract.column_names:
         if column in mapping:
-            parts.append(f"nullif(trim(cast({_ident(mapping[column])} as varchar)), '') as {column}")
+            parts.append(f"nullif(trim(cast({quoted_identifier(mapping[column])} as varchar)), '') as {column}")
         else:
             parts.append(f"cast(null as varchar) as {column}")
     if extra:
-        pack = ", ".join(f"{_ident(normalise(e))} := cast({_ident(e)} as varchar)" for e in extra)
+        pack = ", ".join(f"{quoted_identifier(normalise(e))} := cast({quoted_identifier(e)} as varchar)" for e in extra)
         parts.append(f"to_json(struct_pack({pack})) as _extra")
     else:
         parts.append("cast(null as json) as _extra")
