@@ -194,6 +194,45 @@
     where kept.{{ key }} not in (select {{ fingerprints }}.{{ key }} from {{ fingerprints }})
 {%- endmacro %}
 
+{#- Models kept by row: the model's select computes every row, as a table would, but only the rows that
+    are new or differ from their kept version are written, and the kept rows whose key is gone are
+    withdrawn (the `replace_by_key` strategy). For a large table rebuilt from inputs that change in many
+    places but touch few of its rows: writing its unchanged rows cost more than comparing them. A row is
+    compared by its key and a 64-bit hash of all its columns. -#}
+{% macro kept_by_row(unique_key) -%}
+    {{ return(kept_by_key(unique_key, withdrawn_when='row_fingerprint is null')) }}
+{%- endmacro %}
+
+{#- The CTEs, and the final select, of a model kept by row: `rows` is the CTE of all its current rows. -#}
+{% macro changed_rows(rows, key) -%}
+    fingerprinted_rows as materialized (
+        select
+            *,
+            hash(*columns(*)) as row_fingerprint
+        from {{ rows }}
+    )
+    {%- if kept_rows_have('row_fingerprint') %},
+
+        kept_rows as (
+            select
+                {{ key }},
+                row_fingerprint
+            from {{ this }}
+            where {{ kept_state_is_current() }}
+        )
+
+    select
+        fingerprinted_rows.* exclude ({{ key }}),
+        {{ key }}
+    from fingerprinted_rows
+    full outer join kept_rows using ({{ key }})
+    where fingerprinted_rows.row_fingerprint is distinct from kept_rows.row_fingerprint
+    {%- else %}
+
+    select * from fingerprinted_rows
+    {%- endif %}
+{%- endmacro %}
+
 {#- Models kept by month (the `months_of_the_spine` strategy): a build replaces the months of its month
     spine and keeps the earlier ones. -#}
 {% macro get_incremental_months_of_the_spine_sql(arg_dict) -%}

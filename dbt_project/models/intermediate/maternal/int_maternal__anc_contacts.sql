@@ -7,7 +7,7 @@
 {{ config(**kept_by_key('person_id', withdrawn_when='record_id is null')) }}
 {% set compares_with_kept = kept_rows_have('encounters_fingerprint') %}
 with recursive maternal_encounters as (
-    select * from {{ ref('int_services__encounters') }}
+    select * exclude (row_fingerprint) from {{ ref('int_services__encounters') }}
     where encounter_type in ('ANC', 'PERSALINAN')
 ),
 

@@ -75,7 +75,7 @@ anc_events as (
 ),
 
 encounters as (
-    select * from {{ ref('int_services__encounters') }}
+    select * exclude (row_fingerprint) from {{ ref('int_services__encounters') }}
 ),
 
 deliveries as (

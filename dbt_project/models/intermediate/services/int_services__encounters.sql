@@ -1,8 +1,10 @@
 -- Finished puskesmas encounters with the person, local service date, type, role and the observations
 -- recorded at them (indicators.md "Contacts"): observations of an encounter that does not count do not
--- count either.
+-- count either. Kept by row (macros/incremental.sql).
+{{ config(**kept_by_row('record_id')) }}
+
 with encounters as (
-    select * from {{ ref('int_services__records') }}
+    select * exclude (row_fingerprint) from {{ ref('int_services__records') }}
     where record_id like 'enc:%'
 ),
 
@@ -29,21 +31,25 @@ observations as (
     from {{ ref('int_fhir__observation_latest') }}
     where observation_status in ('final', 'amended')
     group by all
-)
+),
 
-select
-    encounters.*,
-    details.encounter_type,
-    details.participant_role,
-    details.location_type,
-    observations.gestational_age_weeks,
-    observations.muac_cm,
-    observations.weight_kg,
-    observations.height_cm,
-    observations.systolic_mmhg,
-    observations.diastolic_mmhg,
-    observations.glucose_mg_dl,
-    observations.haemoglobin_g_dl
-from encounters
-inner join details on encounters.record_id = details.record_id
-left join observations on encounters.record_id = observations.record_id
+encounter_records as (
+    select
+        encounters.*,
+        details.encounter_type,
+        details.participant_role,
+        details.location_type,
+        observations.gestational_age_weeks,
+        observations.muac_cm,
+        observations.weight_kg,
+        observations.height_cm,
+        observations.systolic_mmhg,
+        observations.diastolic_mmhg,
+        observations.glucose_mg_dl,
+        observations.haemoglobin_g_dl
+    from encounters
+    inner join details on encounters.record_id = details.record_id
+    left join observations on encounters.record_id = observations.record_id
+),
+
+{{ changed_rows('encounter_records', 'record_id') }}

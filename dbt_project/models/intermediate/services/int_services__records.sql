@@ -3,6 +3,9 @@
 -- Domicile (indicators.md "Area"): the kelurahan on the record, or the posyandu's kelurahan for a
 -- register row without one; a code outside the reference is `luar_wilayah`, a missing or invalid code
 -- `tidak_diketahui` (counted under the recording puskesmas).
+-- Kept by row (macros/incremental.sql): a night's new month changes a few percent of the records.
+{{ config(**kept_by_row('record_id')) }}
+
 with record_person as (
     select * from {{ ref('int_identity__record_person') }}
 ),
@@ -81,22 +84,26 @@ all_records as (
     select * from encounters
     union all
     select * from immunizations
-)
+),
 
-select
-    all_records.*,
-    kelurahan.kelurahan_code,
-    case
-        when kelurahan.kelurahan_code is not null then 'wilayah'
-        when all_records.stated_domicile_code is null then 'tidak_diketahui'
-        when
-            length(all_records.stated_domicile_code) = 10
-            and left(all_records.stated_domicile_code, 2) in (select province_code from {{ ref('province_codes') }})
-            then 'luar_wilayah'
-        else 'tidak_diketahui'
-    end as domicile_status,
-    coalesce(kelurahan.puskesmas_code, all_records.recording_puskesmas_code) as puskesmas_code
-from all_records
-left join {{ ref('int_region__kelurahan') }} as kelurahan
-    on all_records.stated_domicile_code = kelurahan.kelurahan_code
-where all_records.service_date is not null
+service_records as (
+    select
+        all_records.*,
+        kelurahan.kelurahan_code,
+        case
+            when kelurahan.kelurahan_code is not null then 'wilayah'
+            when all_records.stated_domicile_code is null then 'tidak_diketahui'
+            when
+                length(all_records.stated_domicile_code) = 10
+                and left(all_records.stated_domicile_code, 2) in (select province_code from {{ ref('province_codes') }})
+                then 'luar_wilayah'
+            else 'tidak_diketahui'
+        end as domicile_status,
+        coalesce(kelurahan.puskesmas_code, all_records.recording_puskesmas_code) as puskesmas_code
+    from all_records
+    left join {{ ref('int_region__kelurahan') }} as kelurahan
+        on all_records.stated_domicile_code = kelurahan.kelurahan_code
+    where all_records.service_date is not null
+),
+
+{{ changed_rows('service_records', 'record_id') }}
