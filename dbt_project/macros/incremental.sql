@@ -205,7 +205,7 @@
 
 {#- The CTEs, and the final select, of a model kept by row: `rows` is the CTE of all its current rows. -#}
 {% macro changed_rows(rows, key) -%}
-    fingerprinted_rows as materialized (
+    fingerprinted_rows as (
         select
             *,
             hash(*columns(*)) as row_fingerprint
