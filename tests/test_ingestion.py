@@ -10,7 +10,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from ilp_pipeline.ingest.landing import ingest
+from ilp_pipeline.ingest.landing import discover, ingest
 
 HEADER = ["tanggal_kunjungan", "kode_posyandu", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "berat_badan_kg"]
 
@@ -236,3 +236,20 @@ def test_small_files_read_as_one_copy_keep_their_files_and_lines(tmp_path: Path,
         ("0005", 2, "Eka"),
         ("0005", 3, "Fajar"),
     ]
+
+
+def test_landed_files_are_found_in_path_order(tmp_path: Path) -> None:
+    """Files load in the order paths compare in, part by part: text order would put puskesmas `P12-A`
+    before `P12` ('-' sorts before '/'), and with it which of two equal files is loaded and which is the
+    duplicate."""
+    for puskesmas in ("P12-A", "P12", "P120"):
+        folder = tmp_path / "puskesmas" / puskesmas / "2026-01"
+        folder.mkdir(parents=True)
+        (folder / "Patient.ndjson").write_text("{}\n")
+    (tmp_path / "posyandu" / "2026-01").mkdir(parents=True)
+    for posyandu in ("PSY1-2.csv", "PSY1.csv"):
+        (tmp_path / "posyandu" / "2026-01" / posyandu).write_text("x\n")
+    found = discover(tmp_path)
+    assert [p.relative_to(tmp_path).parts[1] for p in found["fhir"]] == ["P12", "P12-A", "P120"]
+    assert [p.name for p in found["posyandu_register"]] == ["PSY1-2.csv", "PSY1.csv"]
+    assert found["fhir"] == sorted(found["fhir"])

@@ -42,16 +42,24 @@ def discover(root: Path) -> dict[str, list[Path]]:
         if path.is_file():
             found["reference"].append(path)
         del name
+    # sorted by their parts, the order paths compare in, without a Python comparison per pair
     found["posyandu_register"] = sorted(
-        p
-        for p in (root / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/*")
-        if p.is_file() and p.suffix.lower() in REGISTER_SUFFIXES
+        (
+            p
+            for p in (root / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/*")
+            if p.is_file() and p.suffix.lower() in REGISTER_SUFFIXES
+        ),
+        key=_parts,
     )
     kader = root / "posyandu" / "kader" / "kader.csv"
     found["kader"] = [kader] if kader.is_file() else []
-    found["kader_penilaian"] = sorted((root / "posyandu" / "kader").glob("penilaian_*.csv"))
-    found["fhir"] = sorted((root / "puskesmas").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/*.ndjson"))
+    found["kader_penilaian"] = sorted((root / "posyandu" / "kader").glob("penilaian_*.csv"), key=_parts)
+    found["fhir"] = sorted((root / "puskesmas").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/*.ndjson"), key=_parts)
     return found
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    return path.parts
 
 
 def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None) -> IngestSummary:

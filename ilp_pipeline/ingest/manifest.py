@@ -109,12 +109,16 @@ def triage(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> tuple[lis
     """Split files into those to load and duplicates of content already loaded; unchanged files drop out."""
     if not files:
         return [], []
-    known = con.execute(
-        "select path, file_hash from raw.current_file union all "
-        "select path, file_hash from raw.landed_file where status = 'duplicate'"
-    ).df()
-    current = dict(zip(known["path"], known["file_hash"], strict=True))
-    loaded_hashes = set(con.execute("select file_hash from raw.current_file where status = 'loaded'").df()["file_hash"])
+    # fetched as tuples: a kabupaten year's 11,000 known paths, iterated from a data frame, took 0.4 s a run
+    current = dict(
+        con.execute(
+            "select path, file_hash from raw.current_file union all "
+            "select path, file_hash from raw.landed_file where status = 'duplicate'"
+        ).fetchall()
+    )
+    loaded_hashes = {
+        row[0] for row in con.execute("select file_hash from raw.current_file where status = 'loaded'").fetchall()
+    }
     to_load, duplicates, seen = [], [], set()
     for landed in files:
         if current.get(landed.path) == landed.file_hash:
