@@ -246,10 +246,6 @@ def test_landed_files_are_found_in_path_order(tmp_path: Path) -> None:
         folder = tmp_path / "puskesmas" / puskesmas / "2026-01"
         folder.mkdir(parents=True)
         (folder / "Patient.ndjson").write_text("{}\n")
-    (tmp_path / "posyandu" / "2026-01").mkdir(parents=True)
-    for posyandu in ("PSY1-2.csv", "PSY1.csv"):
-        (tmp_path / "posyandu" / "2026-01" / posyandu).write_text("x\n")
     found = discover(tmp_path)
     assert [p.relative_to(tmp_path).parts[1] for p in found["fhir"]] == ["P12", "P12-A", "P120"]
-    assert [p.name for p in found["posyandu_register"]] == ["PSY1-2.csv", "PSY1.csv"]
     assert found["fhir"] == sorted(found["fhir"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,8 @@ from ilp_pipeline.ingest.concatenated import remove_stale_copies
 from ilp_pipeline.ingest.manifest import FileOutcome, LandedFile
 
 REGISTER_SUFFIXES = {".csv", ".xlsx"}
+# the order paths compare in, part by part, without a Python comparison per pair of paths
+BY_PARTS = attrgetter("parts")
 
 
 @dataclass
@@ -42,24 +45,19 @@ def discover(root: Path) -> dict[str, list[Path]]:
         if path.is_file():
             found["reference"].append(path)
         del name
-    # sorted by their parts, the order paths compare in, without a Python comparison per pair
     found["posyandu_register"] = sorted(
         (
             p
             for p in (root / "posyandu").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/*")
             if p.is_file() and p.suffix.lower() in REGISTER_SUFFIXES
         ),
-        key=_parts,
+        key=BY_PARTS,
     )
     kader = root / "posyandu" / "kader" / "kader.csv"
     found["kader"] = [kader] if kader.is_file() else []
-    found["kader_penilaian"] = sorted((root / "posyandu" / "kader").glob("penilaian_*.csv"), key=_parts)
-    found["fhir"] = sorted((root / "puskesmas").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/*.ndjson"), key=_parts)
+    found["kader_penilaian"] = sorted((root / "posyandu" / "kader").glob("penilaian_*.csv"), key=BY_PARTS)
+    found["fhir"] = sorted((root / "puskesmas").glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/*.ndjson"), key=BY_PARTS)
     return found
-
-
-def _parts(path: Path) -> tuple[str, ...]:
-    return path.parts
 
 
 def ingest(con: duckdb.DuckDBPyConnection, root: Path, log=lambda message: None) -> IngestSummary:
